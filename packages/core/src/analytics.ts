@@ -1,0 +1,367 @@
+import type { TokenProvider } from './auth/token-provider.js';
+import { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
+import { Delivery, type FlushReport } from './delivery/delivery.js';
+import { count, createStats, type AnalyticsStats, type DropReason } from './delivery/stats.js';
+import { AnalyticsError, ValidationError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
+import { serializeMessage } from './messages/serialize.js';
+import type {
+  AliasMessage,
+  AnyPlan,
+  CallOptions,
+  GroupMessage,
+  Id,
+  IdentifyMessage,
+  MessageContext,
+  MessageType,
+  PageMessage,
+  Properties,
+  ScreenMessage,
+  TrackingPlan,
+  TrackMessage,
+  WireMessage,
+} from './messages/types.js';
+import { DEFAULT_CLOSE_TIMEOUT, MAX_MESSAGE_BYTES, resolveOptions, type AnalyticsOptions, type ResolvedOptions } from './options.js';
+import { getRuntime, type Runtime } from './runtime/runtime.js';
+import { createTokenManager } from './auth/create-token-manager.js';
+
+/** Options of `flush()` and `close()`. */
+export interface FlushOptions {
+  /** Milliseconds to wait at most. `flush` defaults to no limit; `close` to 10000. */
+  timeout?: number;
+}
+
+/** Hook for `@tributary/core/testing`: sees every accepted message. Not part of the public API. */
+export const RECORD = Symbol.for('tributary.record');
+
+type TrackArgs<TPlan extends TrackingPlan> = {
+  [E in keyof TPlan & string]: [message: TrackMessage<E, TPlan[E]>];
+}[keyof TPlan & string];
+
+type TrackPositional<TPlan extends TrackingPlan> = {
+  [E in keyof TPlan & string]: [userId: Id, event: E, properties?: TPlan[E], options?: CallOptions];
+}[keyof TPlan & string];
+
+/**
+ * A Segment-compatible analytics client. Calls validate, serialize and queue a message and return
+ * `true`, or report the problem through `onError` and return `false`; they never throw and never
+ * wait on I/O. Delivery happens in the background, in batches.
+ *
+ * @example
+ * const analytics = new Analytics({ writeKey: process.env.SEGMENT_WRITE_KEY });
+ * analytics.identify('019mr8mf4r', { email: 'john@example.com', plan: 'Premium' });
+ * analytics.track('f4ca124298', 'Signed Up', { plan: 'Enterprise' });
+ * await analytics.close();
+ */
+export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
+  readonly #options: ResolvedOptions;
+  readonly #runtime: Runtime;
+  readonly #logger: Logger;
+  readonly #stats: AnalyticsStats = createStats();
+  readonly #delivery: Delivery | undefined;
+  readonly #tokens: TokenProvider | undefined;
+  readonly #closeTransport: (() => Promise<void>) | undefined;
+  readonly #record: ((message: WireMessage) => void) | undefined;
+  #closing: Promise<FlushReport> | undefined;
+  #unregisterExit: (() => void) | undefined;
+  #exitFlushes = 0;
+  #burst: { timer: ReturnType<typeof setTimeout>; deadline: number; resolve: () => void } | undefined;
+
+  /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
+  constructor(options: AnalyticsOptions) {
+    this.#options = resolveOptions(options);
+    this.#runtime = getRuntime();
+    const secrets = [this.#options.writeKey, this.#options.oauth?.clientKey].filter((s): s is string => !!s);
+    this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) => this.#redact(text, secrets));
+    this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
+    if (!this.#options.send) return;
+    let transport = this.#options.transport;
+    if (transport === undefined) {
+      const created = this.#runtime.createTransport({ keepAliveConnections: this.#options.maxConcurrentRequests });
+      transport = created;
+      this.#closeTransport = created.close;
+    }
+    if (this.#options.oauth !== undefined) {
+      this.#tokens = createTokenManager(this.#options.oauth, {
+        transport,
+        logger: this.#logger,
+        timeout: this.#options.timeout,
+      });
+    }
+    this.#delivery = new Delivery({
+      options: this.#options,
+      runtime: this.#runtime,
+      transport,
+      logger: this.#logger,
+      stats: this.#stats,
+      tokens: this.#tokens,
+      report: (error, jsons) => this.#report(error, jsons.map((json) => JSON.parse(json) as WireMessage)),
+    });
+  }
+
+  /**
+   * Who the user is and what they are like.
+   * @example analytics.identify('019mr8mf4r', { email: 'john@example.com' })
+   */
+  identify(message: IdentifyMessage): boolean;
+  identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
+  identify(...args: unknown[]): boolean {
+    return this.#call('identify', args, (userId, traits, options) => ({ ...asObject(options), userId, traits }));
+  }
+
+  /**
+   * An action the user performed.
+   * @example analytics.track('f4ca124298', 'Signed Up', { plan: 'Enterprise' })
+   */
+  track(...args: TrackArgs<TPlan>): boolean;
+  track(...args: TrackPositional<TPlan>): boolean;
+  track(...args: unknown[]): boolean {
+    return this.#call('track', args, (userId, event, properties, options) => ({
+      ...asObject(options),
+      userId,
+      event,
+      properties,
+    }));
+  }
+
+  /**
+   * A page view on a website.
+   * @example analytics.page('user_id', 'Docs', 'Python', { url: 'http://segment.com' })
+   */
+  page(message: PageMessage): boolean;
+  page(userId: Id, category?: string | null, name?: string | null, properties?: Properties, options?: CallOptions): boolean;
+  page(...args: unknown[]): boolean {
+    return this.#call('page', args, positionalPage);
+  }
+
+  /**
+   * A screen view in a mobile app.
+   * @example analytics.screen('user_id', 'Settings', 'Brightness', { from: 'Home Screen' })
+   */
+  screen(message: ScreenMessage): boolean;
+  screen(userId: Id, category?: string | null, name?: string | null, properties?: Properties, options?: CallOptions): boolean;
+  screen(...args: unknown[]): boolean {
+    return this.#call('screen', args, positionalPage);
+  }
+
+  /**
+   * Associates a user with a group (a company, an organization, an account).
+   * @example analytics.group('user_id', 'group_id', { name: 'Initech', domain: 'Accounting' })
+   */
+  group(message: GroupMessage): boolean;
+  group(userId: Id, groupId: Id, traits?: Properties, options?: CallOptions): boolean;
+  group(...args: unknown[]): boolean {
+    return this.#call('group', args, (userId, groupId, traits, options) => ({ ...asObject(options), userId, groupId, traits }));
+  }
+
+  /**
+   * Merges two identities: the previous (often anonymous) id and the new user id.
+   * @example analytics.alias('92734232-2342423423-973945', '1234')
+   */
+  alias(message: AliasMessage): boolean;
+  alias(previousId: Id, userId: Id, options?: CallOptions): boolean;
+  alias(...args: unknown[]): boolean {
+    return this.#call('alias', args, (previousId, userId, options) => ({ ...asObject(options), previousId, userId }));
+  }
+
+  /**
+   * Resolves once every message accepted before the call is delivered or reported, including
+   * batches already in flight. Never rejects. Concurrent flushes each get that guarantee.
+   */
+  flush(options: FlushOptions = {}): Promise<FlushReport> {
+    if (this.#delivery === undefined) return Promise.resolve({ delivered: 0, failed: 0, pending: 0 });
+    return this.#delivery.flush(options.timeout);
+  }
+
+  /**
+   * Flushes, then stops timers and releases connections. Idempotent: later calls return the same
+   * promise. What is still undelivered at the timeout is reported through `onError`. After close,
+   * calls return `false` with `CLIENT_CLOSED`.
+   */
+  close(options: FlushOptions = {}): Promise<FlushReport> {
+    this.#closing ??= this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT);
+    return this.#closing;
+  }
+
+  /** Counters: accepted, delivered, rejected and dropped by reason, retries, queue depth. */
+  stats(): AnalyticsStats {
+    const s = this.#stats;
+    return { ...s, rejected: { ...s.rejected }, dropped: { ...s.dropped } };
+  }
+
+  /**
+   * Runs `fn` with `context` merged into every call made inside it (by any client), across
+   * `await`s. Explicit per-call fields win.
+   */
+  withContext<R>(context: MessageContext, fn: () => R): R {
+    return runWithScope({ context }, fn);
+  }
+
+  /** Like {@link withContext}, with identity defaults too: what adapters set per request. */
+  withScope<R>(scope: RequestScope, fn: () => R): R {
+    return runWithScope(scope, fn);
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  #call(type: MessageType, args: unknown[], positional: (...args: unknown[]) => RawMessage): boolean {
+    try {
+      if (this.#closing !== undefined) {
+        return this.#reject(new AnalyticsError('CLIENT_CLOSED', `${type}: the client is closed; the call was dropped`), undefined);
+      }
+      const first = args[0];
+      const raw: RawMessage =
+        typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
+          ? (first as RawMessage)
+          : positional(...args);
+      let message: WireMessage;
+      let json: string;
+      try {
+        message = buildMessage(type, raw, getCurrentScope(), this.#env);
+        json = serializeMessage(type, message);
+      } catch (error) {
+        // onError gets the call's input as given, so the caller can see what was wrong with it.
+        if (error instanceof AnalyticsError) return this.#reject(error, raw as WireMessage);
+        throw error;
+      }
+      const bytes = this.#runtime.byteLength(json);
+      if (bytes > MAX_MESSAGE_BYTES) {
+        return this.#reject(
+          new ValidationError(
+            'message',
+            `${type}: the message is ${bytes} bytes serialized; Segment accepts at most ${MAX_MESSAGE_BYTES} bytes (32 KB)`,
+            'MESSAGE_TOO_LARGE',
+          ),
+          message,
+        );
+      }
+      this.#record?.(JSON.parse(json) as WireMessage);
+      if (this.#delivery === undefined) {
+        this.#stats.accepted++;
+        this.#logger.debug(`${type} accepted (send: false, not sent)`);
+        return true;
+      }
+      if (!this.#delivery.hasRoom(bytes)) {
+        return this.#reject(
+          new AnalyticsError(
+            'QUEUE_FULL',
+            `${type}: the queue is full (${this.#delivery.held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`,
+          ),
+          message,
+        );
+      }
+      this.#stats.accepted++;
+      this.#delivery.enqueue(json, bytes);
+      if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
+        this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
+      }
+      if (this.#options.waitUntil !== undefined) this.#scheduleBurstFlush();
+      return true;
+    } catch (error) {
+      return this.#reject(new AnalyticsError('INTERNAL', `${type}: unexpected error: ${String(error)}`, { cause: error }), undefined);
+    }
+  }
+
+  readonly #env = {
+    now: () => new Date(),
+    uuid: () => this.#runtime.uuid(),
+  };
+
+  #reject(error: AnalyticsError, message: WireMessage | undefined): false {
+    count(this.#stats.rejected, error.code as DropReason);
+    this.#report(error, message === undefined ? [] : [message]);
+    return false;
+  }
+
+  #report(error: AnalyticsError, messages: WireMessage[]): void {
+    this.#logger.error(`${error.code}: ${error.message}`);
+    const onError = this.#options.onError;
+    if (onError === undefined) return;
+    try {
+      onError(error, messages);
+    } catch (thrown) {
+      this.#logger.warn(`onError threw: ${String(thrown)}`);
+    }
+  }
+
+  /** Serverless: flush a burst after 50 ms of quiet (at most 500 ms), keeping the host alive meanwhile. */
+  #scheduleBurstFlush(): void {
+    const now = Date.now();
+    if (this.#burst === undefined) {
+      let resolve!: () => void;
+      const sentinel = new Promise<void>((r) => (resolve = r));
+      this.#burst = { timer: setTimeout(() => undefined, 0), deadline: now + 500, resolve };
+      try {
+        this.#options.waitUntil!(sentinel);
+      } catch (error) {
+        this.#logger.warn(`waitUntil threw: ${String(error)}`);
+      }
+    }
+    const burst = this.#burst;
+    clearTimeout(burst.timer);
+    burst.timer = setTimeout(
+      () => {
+        this.#burst = undefined;
+        void this.flush().then(() => burst.resolve());
+      },
+      Math.max(0, Math.min(50, burst.deadline - now)),
+    );
+  }
+
+  #onBeforeExit(): void {
+    const delivery = this.#delivery;
+    if (delivery === undefined || delivery.held === 0 || this.#closing !== undefined) return;
+    this.#exitFlushes++;
+    if (this.#exitFlushes === 1) {
+      this.#logger.debug(`process ending: delivering ${delivery.held} queued message(s)`);
+      void delivery.flush(DEFAULT_CLOSE_TIMEOUT);
+    } else {
+      void delivery.abandon('FLUSH_TIMEOUT');
+    }
+  }
+
+  async #close(timeout: number): Promise<FlushReport> {
+    const delivery = this.#delivery;
+    let report: FlushReport = { delivered: 0, failed: 0, pending: 0 };
+    if (delivery !== undefined) {
+      report = await delivery.flush(timeout);
+      if (report.pending > 0 || delivery.held > 0) {
+        const abandoned = await delivery.abandon('FLUSH_TIMEOUT');
+        report = { delivered: report.delivered, failed: report.failed + abandoned, pending: 0 };
+      }
+      delivery.stop();
+    }
+    if (this.#burst !== undefined) {
+      clearTimeout(this.#burst.timer);
+      this.#burst.resolve();
+    }
+    this.#unregisterExit?.();
+    this.#tokens?.close();
+    try {
+      await this.#closeTransport?.();
+    } catch {
+      // Closing idle connections cannot lose data; nothing to report.
+    }
+    return report;
+  }
+
+  #redact(text: string, secrets: string[]): string {
+    let out = text;
+    for (const secret of [...secrets, ...(this.#tokens?.secrets() ?? [])]) {
+      if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+    }
+    return out;
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return isPlainObject(value) ? value : {};
+}
+
+function positionalPage(userId: unknown, category: unknown, name: unknown, properties: unknown, options: unknown): RawMessage {
+  return { ...asObject(options), userId, category, name, properties };
+}

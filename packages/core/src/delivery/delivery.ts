@@ -1,0 +1,440 @@
+import { AnalyticsError, DeliveryError } from '../errors.js';
+import type { TokenProvider } from '../auth/token-provider.js';
+import type { Logger } from '../logger.js';
+import { MAX_BATCH_BYTES, type ResolvedOptions } from '../options.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
+import { count, type AnalyticsStats, type DropReason } from './stats.js';
+import type { Transport } from './transport.js';
+import { VERSION } from '../version.js';
+
+/** A message serialized once at call time: the bytes measured then are the bytes sent. */
+export interface QueuedMessage {
+  /** Acceptance order, used by `flush()` to know what it waits for. */
+  seq: number;
+  json: string;
+  bytes: number;
+}
+
+/** What a flush (or close) saw happen to the messages it waited for. */
+export interface FlushReport {
+  /** Acknowledged by the API. */
+  delivered: number;
+  /** Reported through `onError`. */
+  failed: number;
+  /** Neither, when the timeout elapsed; they stay queued (after `flush`) or are reported (after `close`). */
+  pending: number;
+}
+
+interface FlushWaiter {
+  upTo: number;
+  remaining: number;
+  delivered: number;
+  failed: number;
+  resolve: (report: FlushReport) => void;
+}
+
+type Outcome = { ok: true } | { ok: false; error: AnalyticsError };
+
+export interface DeliveryDeps {
+  options: ResolvedOptions;
+  runtime: Runtime;
+  transport: Transport;
+  logger: Logger;
+  stats: AnalyticsStats;
+  tokens: TokenProvider | undefined;
+  /** Reports undelivered messages to `onError` (with their wire JSON) and the logger. */
+  report: (error: AnalyticsError, jsons: string[]) => void;
+}
+
+/**
+ * The delivery engine: a bounded queue of serialized messages, sent in batches by count, bytes
+ * and time, with bounded concurrency, retries and flush accounting. It never throws to callers.
+ */
+export class Delivery {
+  readonly #deps: DeliveryDeps;
+  readonly #opts: ResolvedOptions;
+  readonly #envelopeBytes: number;
+  readonly #writeKeyJson: string;
+  readonly #basicAuth: string;
+  readonly #abort = new AbortController();
+
+  #queue: QueuedMessage[] = [];
+  #head = 0;
+  #queuedBytes = 0;
+  #inFlightBytes = 0;
+  #lastSeq = 0;
+  #drainUpTo = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pausedUntil = 0;
+  #pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  #waiters: FlushWaiter[] = [];
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #settled: Promise<void> = Promise.resolve();
+  #settleInFlight: (() => void) | undefined;
+
+  constructor(deps: DeliveryDeps) {
+    this.#deps = deps;
+    this.#opts = deps.options;
+    this.#writeKeyJson = JSON.stringify(this.#opts.writeKey);
+    this.#basicAuth = `Basic ${deps.runtime.base64(`${this.#opts.writeKey}:`)}`;
+    // {"batch":[…],"writeKey":"…","sentAt":"2026-01-01T00:00:00.000Z"}
+    this.#envelopeBytes =
+      '{"batch":[],"writeKey":,"sentAt":""}'.length + deps.runtime.byteLength(this.#writeKeyJson) + 24;
+  }
+
+  /** Messages held: queued plus in flight. */
+  get held(): number {
+    return this.#queue.length - this.#head + this.#deps.stats.inFlightMessages;
+  }
+
+  /** Whether a message of `bytes` fits under `maxQueueSize` and `maxQueueBytes`. */
+  hasRoom(bytes: number): boolean {
+    return (
+      this.held < this.#opts.maxQueueSize &&
+      this.#queuedBytes + this.#inFlightBytes + bytes <= this.#opts.maxQueueBytes
+    );
+  }
+
+  enqueue(json: string, bytes: number): void {
+    const seq = ++this.#lastSeq;
+    this.#queue.push({ seq, json, bytes });
+    this.#queuedBytes += bytes;
+    this.#deps.stats.queued++;
+    if (this.#opts.syncMode) this.#drainUpTo = seq;
+    this.#pump();
+  }
+
+  /** Resolves once everything accepted before the call is delivered or reported, or `timeout` elapses. */
+  flush(timeout?: number): Promise<FlushReport> {
+    const remaining = this.held;
+    if (remaining === 0) return Promise.resolve({ delivered: 0, failed: 0, pending: 0 });
+    this.#drainUpTo = this.#lastSeq;
+    const promise = new Promise<FlushReport>((resolve) => {
+      const waiter: FlushWaiter = { upTo: this.#lastSeq, remaining, delivered: 0, failed: 0, resolve };
+      this.#waiters.push(waiter);
+      if (timeout !== undefined && Number.isFinite(timeout)) {
+        const timer = setTimeout(() => this.#finish(waiter), Math.max(0, timeout));
+        waiter.resolve = (report) => {
+          clearTimeout(timer);
+          resolve(report);
+        };
+      }
+    });
+    this.#holdProcess();
+    this.#pump();
+    return promise;
+  }
+
+  /**
+   * Gives up on everything not yet delivered: aborts requests and backoff waits, reports every
+   * held message through `onError` with `reason`, and resolves once all of it is settled.
+   */
+  async abandon(reason: 'FLUSH_TIMEOUT' | 'CLIENT_CLOSED'): Promise<number> {
+    const leftover = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    this.#deps.stats.queued = 0;
+    if (leftover.length > 0) {
+      this.#settle(
+        leftover,
+        {
+          ok: false,
+          error: new DeliveryError(reason, `${leftover.length} message(s) were never sent: the client closed before they could be delivered`, {
+            attempts: 0,
+            retriable: true,
+          }),
+        },
+        false,
+      );
+    }
+    const inFlight = this.#deps.stats.inFlightMessages;
+    this.#abort.abort(new DeliveryError(reason, 'the client closed', { attempts: 0, retriable: true }));
+    await this.#settled;
+    return leftover.length + inFlight;
+  }
+
+  /** Stops timers; after `abandon` nothing is held. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#pauseTimer);
+    this.#timer = undefined;
+    this.#releaseProcess();
+  }
+
+  #pump(): void {
+    const opts = this.#opts;
+    while (this.#deps.stats.inFlightRequests < opts.maxConcurrentRequests && this.#head < this.#queue.length) {
+      const due =
+        this.#queue.length - this.#head >= opts.flushAt || this.#queue[this.#head]!.seq <= this.#drainUpTo;
+      if (!due) break;
+      const wait = this.#pausedUntil - Date.now();
+      if (wait > 0) {
+        this.#pauseTimer ??= unref(
+          setTimeout(() => {
+            this.#pauseTimer = undefined;
+            this.#pump();
+          }, wait),
+        );
+        return;
+      }
+      void this.#deliver(this.#takeBatch());
+    }
+    if (this.#head < this.#queue.length && this.#timer === undefined) {
+      this.#timer = unref(
+        setTimeout(() => {
+          this.#timer = undefined;
+          this.#drainUpTo = this.#lastSeq;
+          this.#pump();
+        }, opts.flushInterval),
+      );
+    }
+  }
+
+  #takeBatch(): QueuedMessage[] {
+    const limit = this.#opts.syncMode ? 1 : this.#opts.flushAt;
+    let bytes = this.#envelopeBytes;
+    const start = this.#head;
+    let end = start;
+    while (end < this.#queue.length && end - start < limit) {
+      const next = bytes + this.#queue[end]!.bytes + (end > start ? 1 : 0);
+      if (next > MAX_BATCH_BYTES && end > start) break;
+      bytes = next;
+      end++;
+    }
+    const batch = this.#queue.slice(start, end);
+    this.#head = end;
+    // Compact now and then so the array does not grow without bound.
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const batchBytes = bytes - this.#envelopeBytes;
+    this.#queuedBytes -= batchBytes;
+    this.#inFlightBytes += batchBytes;
+    const stats = this.#deps.stats;
+    stats.queued -= batch.length;
+    stats.inFlightMessages += batch.length;
+    stats.inFlightRequests++;
+    if (stats.inFlightRequests === 1) {
+      this.#settled = new Promise((resolve) => (this.#settleInFlight = resolve));
+    }
+    return batch;
+  }
+
+  async #deliver(batch: QueuedMessage[]): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await this.#attempts(batch);
+    } catch (error) {
+      outcome = { ok: false, error: new AnalyticsError('INTERNAL', 'unexpected delivery failure', { cause: error }) };
+    }
+    this.#settle(batch, outcome, true);
+  }
+
+  async #attempts(batch: QueuedMessage[]): Promise<Outcome> {
+    const { options: opts, runtime, transport, logger, stats, tokens } = this.#deps;
+    const inner = batch.map((m) => m.json).join(',');
+    let attempts = 0;
+    let retries = 0;
+    let rateLimitWaits = 0;
+    let reauthorized = false;
+    for (;;) {
+      if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
+      attempts++;
+      let failure: DeliveryError;
+      const deadline = timeoutSignal(this.#abort.signal, opts.timeout);
+      let token: string | undefined;
+      try {
+        token = tokens === undefined ? undefined : await tokens.getToken(deadline.signal);
+        const body = `{"batch":[${inner}],"writeKey":${this.#writeKeyJson},"sentAt":"${new Date().toISOString()}"}`;
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          authorization: token === undefined ? this.#basicAuth : `Bearer ${token}`,
+          'user-agent': USER_AGENT,
+        };
+        let payload: string | Uint8Array = body;
+        if (opts.gzip && runtime.gzip !== undefined) {
+          payload = await runtime.gzip(body);
+          headers['content-encoding'] = 'gzip';
+        }
+        if (attempts > 1) headers['x-retry-count'] = String(attempts - 1);
+        logger.debug(`sending ${batch.length} message(s), attempt ${attempts}`);
+        const response = await transport({ url: opts.url, method: 'POST', headers, body: payload, signal: deadline.signal });
+        stats.bytesSent += typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
+        const status = response.status;
+        if (status >= 200 && status < 300) {
+          logger.debug(`delivered ${batch.length} message(s) (HTTP ${status})`);
+          return { ok: true };
+        }
+        if ((status === 401 || status === 403) && token !== undefined && !reauthorized) {
+          // The token may have been revoked or expired early: one more try with a fresh one.
+          tokens!.invalidate(token);
+          reauthorized = true;
+          continue;
+        }
+        const retriable = isRetriableStatus(status);
+        failure = new DeliveryError('HTTP_ERROR', `the API answered HTTP ${status}${describeBody(response.body)}`, {
+          status,
+          attempts,
+          retriable,
+        });
+        if (!retriable) return { ok: false, error: failure };
+        const retryAfter =
+          status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+        if (retryAfter !== undefined && rateLimitWaits < opts.maxRetries + 20) {
+          // Rate limited: pause the whole pipeline, and do not spend a counted retry.
+          rateLimitWaits++;
+          stats.retries++;
+          logger.warn(`rate limited (HTTP ${status}); pausing delivery for ${retryAfter} ms`);
+          this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + retryAfter);
+          await this.#sleep(retryAfter);
+          continue;
+        }
+      } catch (error) {
+        if (error instanceof AnalyticsError && error.code === 'AUTH_FAILED') return { ok: false, error };
+        if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
+        failure = deadline.timedOut
+          ? new DeliveryError('TIMEOUT', `the request timed out after ${opts.timeout} ms`, { attempts, retriable: true })
+          : new DeliveryError('NETWORK_ERROR', `the request failed: ${errorText(error)}`, {
+              attempts,
+              retriable: true,
+              cause: error,
+            });
+      } finally {
+        deadline.clear();
+      }
+      if (retries >= opts.maxRetries) {
+        return {
+          ok: false,
+          error: new DeliveryError(failure.code as 'HTTP_ERROR', `${failure.message}; gave up after ${attempts} attempt(s)`, {
+            status: failure.status,
+            attempts,
+            retriable: failure.retriable,
+            cause: failure.cause,
+          }),
+        };
+      }
+      const delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
+      retries++;
+      stats.retries++;
+      logger.debug(`${failure.message}; retry ${retries} of ${opts.maxRetries} in ${delay} ms`);
+      await this.#sleep(delay);
+    }
+  }
+
+  #abortReason(attempts: number): AnalyticsError {
+    const reason: unknown = this.#abort.signal.reason;
+    const code = reason instanceof AnalyticsError && reason.code === 'FLUSH_TIMEOUT' ? 'FLUSH_TIMEOUT' : 'CLIENT_CLOSED';
+    return new DeliveryError(code, 'the client closed before the batch was delivered', { attempts, retriable: true });
+  }
+
+  #settle(batch: QueuedMessage[], outcome: Outcome, inFlight: boolean): void {
+    const stats = this.#deps.stats;
+    if (inFlight) {
+      let bytes = 0;
+      for (const m of batch) bytes += m.bytes + 1;
+      this.#inFlightBytes = Math.max(0, this.#inFlightBytes - bytes + 1);
+      stats.inFlightMessages -= batch.length;
+      stats.inFlightRequests--;
+    }
+    if (outcome.ok) {
+      stats.delivered += batch.length;
+      stats.batches++;
+    } else {
+      count(stats.dropped, outcome.error.code as DropReason, batch.length);
+      this.#deps.report(
+        outcome.error,
+        batch.map((m) => m.json),
+      );
+    }
+    if (this.#waiters.length > 0) this.#account(batch, outcome.ok);
+    if (stats.inFlightRequests === 0) this.#settleInFlight?.();
+    if (!this.#abort.signal.aborted) this.#pump();
+  }
+
+  #account(batch: QueuedMessage[], ok: boolean): void {
+    for (const waiter of [...this.#waiters]) {
+      let n = 0;
+      for (const m of batch) if (m.seq <= waiter.upTo) n++;
+      if (n === 0) continue;
+      waiter.remaining -= n;
+      if (ok) waiter.delivered += n;
+      else waiter.failed += n;
+      if (waiter.remaining <= 0) this.#finish(waiter);
+    }
+  }
+
+  #finish(waiter: FlushWaiter): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index === -1) return;
+    this.#waiters.splice(index, 1);
+    if (this.#waiters.length === 0) this.#releaseProcess();
+    waiter.resolve({ delivered: waiter.delivered, failed: waiter.failed, pending: Math.max(0, waiter.remaining) });
+  }
+
+  /** While someone awaits a flush, keep the event loop alive (all other timers are unref'd). */
+  #holdProcess(): void {
+    this.#keepAlive ??= setInterval(() => undefined, 1 << 30);
+  }
+
+  #releaseProcess(): void {
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.#abort.signal;
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = unref(setTimeout(done, ms));
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+const USER_AGENT = `tributary-node/${VERSION}`;
+
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+/** A signal that aborts after `ms` or when `parent` aborts, telling which happened. */
+function timeoutSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; timedOut: boolean; clear: () => void } {
+  const controller = new AbortController();
+  const state = { signal: controller.signal, timedOut: false, clear: () => undefined as void };
+  const onParent = () => controller.abort(parent.reason);
+  const timer = unref(
+    setTimeout(() => {
+      state.timedOut = true;
+      controller.abort(new DeliveryError('TIMEOUT', `timed out after ${ms} ms`, { attempts: 0, retriable: true }));
+    }, ms),
+  );
+  parent.addEventListener('abort', onParent, { once: true });
+  state.clear = () => {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onParent);
+  };
+  return state;
+}
+
+function describeBody(body: string): string {
+  const text = body.trim();
+  if (text === '') return '';
+  return `: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
+  }
+  return String(error);
+}

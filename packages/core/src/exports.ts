@@ -1,0 +1,28 @@
+export { Analytics, type FlushOptions } from './analytics.js';
+export { createDefaultClient, type DefaultClient, type DefaultClientSettings } from './default-client.js';
+export type { FlushReport } from './delivery/delivery.js';
+export type { AnalyticsStats, DropReason } from './delivery/stats.js';
+export { createFetchTransport, type Transport, type TransportRequest, type TransportResponse } from './delivery/transport.js';
+export { isRetriableStatus, parseRetryAfter } from './delivery/retry-policy.js';
+export { AnalyticsError, DeliveryError, ValidationError, type AnalyticsErrorCode } from './errors.js';
+export type { Logger } from './logger.js';
+export {
+  regions,
+  oauthRegions,
+  MAX_BATCH_BYTES,
+  MAX_MESSAGE_BYTES,
+  type AnalyticsOptions,
+  type ErrorHandler,
+  type OAuthOptions,
+} from './options.js';
+export {
+  requestContextFromFetch,
+  requestContextFromNode,
+  parseLocale,
+  type NodeRequestLike,
+  type RequestContextOptions,
+} from './context/request-context.js';
+export { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
+export { readAnonymousIdCookie } from './context/anonymous-id.js';
+export type * from './messages/types.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,96 @@
+import { ValidationError } from '../errors.js';
+
+const MAX_DEPTH = 64;
+
+/**
+ * Serializes a message once, converting what JSON cannot carry instead of losing it:
+ * `Date` → ISO text, `BigInt` → decimal string, `Map` → object of its entries, `Set` → array,
+ * `undefined` keys dropped. A circular reference, or nesting deeper than 64 levels, is an error
+ * naming the path.
+ *
+ * The common case (plain data) takes the fast path: one cheap scan, then native `JSON.stringify`.
+ */
+export function serializeMessage(method: string, message: object): string {
+  if (isPlain(message, 0, [])) return JSON.stringify(message);
+  return JSON.stringify(normalize(method, message, '', [], 0));
+}
+
+/** True when native JSON.stringify gives exactly what `normalize` would. */
+function isPlain(value: unknown, depth: number, ancestors: object[]): boolean {
+  if (typeof value === 'bigint') return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth > MAX_DEPTH || ancestors.includes(value)) return false;
+  if (Array.isArray(value)) {
+    ancestors.push(value);
+    for (const item of value) if (!isPlain(item, depth + 1, ancestors)) return false;
+    ancestors.pop();
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value instanceof Date;
+  ancestors.push(value);
+  for (const key in value) {
+    if (!isPlain((value as Record<string, unknown>)[key], depth + 1, ancestors)) return false;
+  }
+  ancestors.pop();
+  return true;
+}
+
+function normalize(method: string, value: unknown, path: string, ancestors: object[], depth: number): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'object':
+      break;
+    default:
+      return value;
+  }
+  if (value === null) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (ancestors.includes(value)) {
+    throw new ValidationError(path, `${method}: "${path}" is a circular reference; messages must be trees`);
+  }
+  if (depth > MAX_DEPTH) {
+    throw new ValidationError(path, `${method}: "${path}" is nested deeper than ${MAX_DEPTH} levels`);
+  }
+  ancestors.push(value);
+  let out: unknown;
+  if (Array.isArray(value) || value instanceof Set) {
+    out = Array.from(value as Iterable<unknown>, (item, i) => {
+      const v = normalize(method, item, join(path, String(i)), ancestors, depth + 1);
+      return v === undefined ? null : v;
+    });
+  } else if (value instanceof Map) {
+    out = normalizeEntries(method, value.entries(), path, ancestors, depth);
+  } else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    out = normalize(method, (value as { toJSON: () => unknown }).toJSON(), path, ancestors, depth + 1);
+  } else {
+    out = normalizeEntries(method, Object.entries(value), path, ancestors, depth);
+  }
+  ancestors.pop();
+  return out;
+}
+
+function normalizeEntries(
+  method: string,
+  entries: Iterable<[unknown, unknown]>,
+  path: string,
+  ancestors: object[],
+  depth: number,
+): Record<string, unknown> {
+  // A null-prototype object: a "__proto__" key stays data and cannot pollute anything.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [rawKey, item] of entries) {
+    const key = String(rawKey);
+    const v = normalize(method, item, join(path, key), ancestors, depth + 1);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}

@@ -1,0 +1,204 @@
+import { AnalyticsError } from './errors.js';
+import type { Transport } from './delivery/transport.js';
+import type { Logger } from './logger.js';
+import type { WireMessage } from './messages/types.js';
+
+/** Segment's regional ingestion hosts. */
+export const regions = {
+  /** US (Oregon), Segment's default. */
+  oregon: 'https://api.segment.io',
+  /** EU (Dublin). EU workspaces that post to the US host see no error, and no events. */
+  dublin: 'https://events.eu1.segmentapis.com',
+} as const;
+
+/** Segment's regional OAuth authorization servers. */
+export const oauthRegions = {
+  oregon: 'https://oauth2.segment.io',
+  dublin: 'https://oauth2.eu1.segmentapis.com',
+} as const;
+
+export const DEFAULT_HOST = regions.oregon;
+export const DEFAULT_PATH = '/v1/batch';
+export const DEFAULT_FLUSH_AT = 100;
+export const DEFAULT_FLUSH_INTERVAL = 500;
+export const DEFAULT_MAX_QUEUE_SIZE = 10_000;
+export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_RETRIES = 10;
+export const DEFAULT_TIMEOUT = 15_000;
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 4;
+export const DEFAULT_RETRY_BASE_DELAY = 500;
+export const DEFAULT_RETRY_MAX_DELAY = 60_000;
+export const DEFAULT_CLOSE_TIMEOUT = 10_000;
+/** Segment rejects a message over 32 KB. */
+export const MAX_MESSAGE_BYTES = 32 * 1024;
+/** Segment rejects a request over 500 KB, and drops the whole batch with it. */
+export const MAX_BATCH_BYTES = 500_000;
+
+/** OAuth 2.0 client-assertion settings (Segment's "OAuth for the Tracking API"). */
+export interface OAuthOptions {
+  /** The OAuth application's id (Python `oauth_client_id`). */
+  clientId: string;
+  /** The PKCS#8 PEM private key (Python `oauth_client_key`). */
+  clientKey: string;
+  /** The id of the uploaded public key (Python `oauth_key_id`). */
+  keyId: string;
+  /** Defaults to `https://oauth2.segment.io`; EU: `oauthRegions.dublin`. */
+  authServer?: string;
+  /** Defaults to `tracking_api:write`. */
+  scope?: string;
+  /** Retries for the token request. Defaults to the client's `maxRetries`. */
+  maxRetries?: number;
+}
+
+/** What `onError` receives besides the error: the messages it concerns, as sent on the wire. */
+export type ErrorHandler = (error: AnalyticsError, messages: WireMessage[]) => void;
+
+/** Options of {@link Analytics}. */
+export interface AnalyticsOptions {
+  /** The source's write key. Required unless `send: false`. */
+  writeKey?: string;
+  /** Ingestion host; a path prefix is kept (`https://proxy.example.com/segment`). Defaults to `https://api.segment.io`. */
+  host?: string;
+  /** Defaults to `/v1/batch`. */
+  path?: string;
+  /** Messages per batch (Python `upload_size`). Defaults to 100. */
+  flushAt?: number;
+  /** Milliseconds from the first unsent message to its batch being sent (Python `upload_interval`). Defaults to 500. */
+  flushInterval?: number;
+  /** Messages held, queued plus in flight; the next one is rejected with `QUEUE_FULL`. Defaults to 10000. */
+  maxQueueSize?: number;
+  /** Serialized bytes held, queued plus in flight. Defaults to 32 MiB. */
+  maxQueueBytes?: number;
+  /** Compress request bodies (`Content-Encoding: gzip`). Defaults to `false`. */
+  gzip?: boolean;
+  /** Retries per batch after the first attempt. Defaults to 10. */
+  maxRetries?: number;
+  /** Milliseconds allowed for each request. Defaults to 15000. */
+  timeout?: number;
+  /** Requests in flight at once. Defaults to 4. */
+  maxConcurrentRequests?: number;
+  /** Base of the exponential backoff, in milliseconds. Defaults to 500. */
+  retryBaseDelay?: number;
+  /** Cap of one backoff wait, in milliseconds. Defaults to 60000. */
+  retryMaxDelay?: number;
+  /** `false` validates and normalizes every call but sends nothing (Python `send=False`). Defaults to `true`. */
+  send?: boolean;
+  /** Send each message as soon as it is accepted, one request per message; `flush()` awaits them. Defaults to `false`. */
+  syncMode?: boolean;
+  /** Log each step through `logger.debug`. Defaults to `false`. */
+  debug?: boolean;
+  /** Called for every message that is rejected or could not be delivered. */
+  onError?: ErrorHandler;
+  /** Defaults to `console`. */
+  logger?: Logger;
+  /** OAuth 2.0 instead of the write key's Basic auth. */
+  oauth?: OAuthOptions;
+  /** Replaces HTTP delivery: a proxy, another client, a test double. Defaults to undici on Node, `fetch` elsewhere. */
+  transport?: Transport;
+  /**
+   * Serverless hosts' keep-alive hook (Vercel's and Cloudflare's `waitUntil`): when set, each burst
+   * of calls is flushed after 50 ms of quiet (at most 500 ms after its first call) and the flush's
+   * promise is handed to it.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Deliver what is queued when the process reaches its natural end (`beforeExit`). Defaults to `true`. */
+  flushOnExit?: boolean;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions
+  extends Required<Omit<AnalyticsOptions, 'writeKey' | 'onError' | 'oauth' | 'transport' | 'waitUntil' | 'logger'>> {
+  writeKey: string;
+  url: string;
+  onError: ErrorHandler | undefined;
+  oauth: Required<OAuthOptions> | undefined;
+  transport: Transport | undefined;
+  waitUntil: AnalyticsOptions['waitUntil'];
+  logger: Logger;
+}
+
+/** Applies defaults and checks every option, reporting all problems at once. */
+export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
+  const problems: string[] = [];
+  const num = (name: keyof AnalyticsOptions, fallback: number, min: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      problems.push(`"${name}" must be a number >= ${min}, received ${String(value)}`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: keyof AnalyticsOptions, fallback: boolean): boolean => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') problems.push(`"${name}" must be a boolean, received ${typeof value}`);
+    return value === true;
+  };
+  const send = bool('send', true);
+  const writeKey = options.writeKey ?? '';
+  if (typeof writeKey !== 'string' || (send && writeKey === '')) {
+    problems.push(`"writeKey" must be a non-empty string, received ${writeKey === '' ? 'an empty value' : typeof writeKey}`);
+  }
+  const host = options.host ?? DEFAULT_HOST;
+  const path = options.path ?? DEFAULT_PATH;
+  let url = '';
+  try {
+    const parsed = new URL(host);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    // String joining keeps a path prefix in `host`, which `new URL(path, host)` would drop.
+    url = host.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+  } catch {
+    problems.push(`"host" must be an absolute http(s) URL such as "https://api.segment.io", received ${JSON.stringify(host)}`);
+  }
+  for (const name of ['onError', 'transport', 'waitUntil'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      problems.push(`"${name}" must be a function, received ${typeof options[name]}`);
+    }
+  }
+  let oauth: ResolvedOptions['oauth'];
+  const maxRetries = num('maxRetries', DEFAULT_MAX_RETRIES, 0);
+  if (options.oauth !== undefined) {
+    const o = options.oauth;
+    for (const field of ['clientId', 'clientKey', 'keyId'] as const) {
+      if (typeof o[field] !== 'string' || o[field] === '') problems.push(`"oauth.${field}" must be a non-empty string, received ${typeof o[field]}`);
+    }
+    oauth = {
+      clientId: o.clientId,
+      clientKey: o.clientKey,
+      keyId: o.keyId,
+      authServer: (o.authServer ?? oauthRegions.oregon).replace(/\/+$/, ''),
+      scope: o.scope ?? 'tracking_api:write',
+      maxRetries: o.maxRetries ?? maxRetries,
+    };
+  }
+  const resolved: ResolvedOptions = {
+    writeKey,
+    host,
+    path,
+    url,
+    flushAt: Math.floor(num('flushAt', DEFAULT_FLUSH_AT, 1)),
+    flushInterval: num('flushInterval', DEFAULT_FLUSH_INTERVAL, 0),
+    maxQueueSize: num('maxQueueSize', DEFAULT_MAX_QUEUE_SIZE, 1),
+    maxQueueBytes: num('maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES, MAX_MESSAGE_BYTES),
+    gzip: bool('gzip', false),
+    maxRetries,
+    timeout: num('timeout', DEFAULT_TIMEOUT, 1),
+    maxConcurrentRequests: Math.floor(num('maxConcurrentRequests', DEFAULT_MAX_CONCURRENT_REQUESTS, 1)),
+    retryBaseDelay: num('retryBaseDelay', DEFAULT_RETRY_BASE_DELAY, 0),
+    retryMaxDelay: num('retryMaxDelay', DEFAULT_RETRY_MAX_DELAY, 0),
+    send,
+    syncMode: bool('syncMode', false),
+    debug: bool('debug', false),
+    flushOnExit: bool('flushOnExit', true),
+    onError: options.onError,
+    logger: options.logger ?? console,
+    oauth,
+    transport: options.transport,
+    waitUntil: options.waitUntil,
+  };
+  if (problems.length > 0) {
+    throw new AnalyticsError('INVALID_OPTIONS', `Invalid Analytics options:\n- ${problems.join('\n- ')}`);
+  }
+  return resolved;
+}

@@ -1,0 +1,30 @@
+import { createFetchTransport } from '../delivery/transport.js';
+import { createSyncScopeStorage, installScopeStorage, type ScopeStorage } from '../context/request-scope.js';
+import type { Runtime } from './runtime.js';
+
+const encoder = new TextEncoder();
+
+async function gzipWeb(body: string): Promise<Uint8Array> {
+  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Runtimes without `node:` modules: Vercel Edge, Next.js middleware, Cloudflare Workers, Deno. */
+export const edgeRuntime: Runtime = {
+  name: 'edge',
+  createTransport: () => createFetchTransport(),
+  gzip: typeof CompressionStream === 'function' ? gzipWeb : undefined,
+  byteLength: (text) => encoder.encode(text).byteLength,
+  uuid: () => crypto.randomUUID(),
+  base64: (text) => {
+    let binary = '';
+    for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+    return btoa(binary);
+  },
+  // Edge isolates have no natural process end; serverless hosts use `waitUntil` instead.
+  onBeforeExit: () => () => undefined,
+};
+
+/** Edge runtimes expose AsyncLocalStorage globally (Vercel Edge, Cloudflare with nodejs_als). */
+const Als = (globalThis as { AsyncLocalStorage?: new () => ScopeStorage }).AsyncLocalStorage;
+installScopeStorage(() => (Als !== undefined ? new Als() : createSyncScopeStorage()));

@@ -1,0 +1,27 @@
+import type { Transport } from '../delivery/transport.js';
+
+/** What differs between Node and edge runtimes; everything else in core is shared. */
+export interface Runtime {
+  /** `'node'` or `'edge'`. */
+  name: 'node' | 'edge';
+  createTransport(options: { keepAliveConnections: number }): Transport & { close?: () => Promise<void> };
+  /** Undefined where the runtime cannot compress (an edge runtime without CompressionStream). */
+  gzip: ((body: string) => Promise<Uint8Array>) | undefined;
+  byteLength(text: string): number;
+  uuid(): string;
+  base64(text: string): string;
+  /** Calls `fn` once when the process is about to end naturally; returns an unregister function. */
+  onBeforeExit(fn: () => void): () => void;
+}
+
+let current: Runtime | undefined;
+
+/** Called once by each entry point (`index.ts` for Node, `edge.ts` for edge runtimes). */
+export function setRuntime(runtime: Runtime): void {
+  current ??= runtime;
+}
+
+export function getRuntime(): Runtime {
+  if (current === undefined) throw new Error('@tributary/core: no runtime installed; import the package entry point');
+  return current;
+}

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsdown';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', edge: 'src/edge.ts', testing: 'src/testing/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  clean: true,
+  fixedExtension: true,
+  define: { __TRIBUTARY_VERSION__: JSON.stringify(version) },
+  external: [/^node:/, 'undici', 'jose'],
+});
