@@ -87,6 +87,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         transport,
         logger: this.#logger,
         timeout: this.#options.timeout,
+        retryBaseDelay: this.#options.retryBaseDelay,
+        retryMaxDelay: this.#options.retryMaxDelay,
       });
     }
     this.#delivery = new Delivery({

@@ -1,4 +1,5 @@
 import { Analytics, type FlushOptions } from './analytics.js';
+import { AnalyticsError } from './errors.js';
 import type { FlushReport } from './delivery/delivery.js';
 import type { AnalyticsStats } from './delivery/stats.js';
 import type { Logger } from './logger.js';
@@ -53,6 +54,23 @@ export function createDefaultClient(): DefaultClient {
   };
   let client: Analytics | undefined;
   const get = (): Analytics => (client ??= new Analytics(toOptions(settings)));
+  /** A missing write key on the default client is reported like any rejected call, not thrown. */
+  const callSafely = (getClient: () => Analytics, call: (c: Analytics) => boolean): boolean => {
+    let c: Analytics;
+    try {
+      c = getClient();
+    } catch (error) {
+      const failure = error instanceof AnalyticsError ? error : new AnalyticsError('INVALID_OPTIONS', String(error));
+      (settings.logger ?? console).error(`[tributary] ${failure.message}`);
+      try {
+        settings.onError?.(failure, []);
+      } catch {
+        // A throwing handler must not reach the caller.
+      }
+      return false;
+    }
+    return call(c);
+  };
   const retire = () => {
     if (client === undefined) return;
     void client.close();
@@ -92,17 +110,6 @@ export function createDefaultClient(): DefaultClient {
 
 const EMPTY: FlushReport = { delivered: 0, failed: 0, pending: 0 };
 
-/** A missing write key on the default client is reported like any rejected call, not thrown. */
-function callSafely(get: () => Analytics, call: (client: Analytics) => boolean): boolean {
-  let client: Analytics;
-  try {
-    client = get();
-  } catch (error) {
-    console.error(`[tributary] ${(error as Error).message}`);
-    return false;
-  }
-  return call(client);
-}
 
 function toOptions(s: DefaultClientSettings): AnalyticsOptions {
   const options: AnalyticsOptions = { debug: s.debug, send: s.send, syncMode: s.syncMode, gzip: s.gzip };

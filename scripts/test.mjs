@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm test`: build, typecheck, lint and test every workspace through turbo, then the
+// cross-package suites in test/, then one plain summary line aggregated from vitest's JSON reports.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
+const reportFiles = () => {
+  const files = [];
+  for (const group of ['packages', 'apps']) {
+    for (const name of readdirSync(join(root, group))) {
+      const file = join(root, group, name, '.reports', 'vitest.json');
+      if (existsSync(file)) files.push(file);
+    }
+  }
+  const e2e = join(root, '.reports', 'e2e.json');
+  if (existsSync(e2e)) files.push(e2e);
+  return files;
+};
+for (const file of reportFiles()) rmSync(file);
+
+function run(label, command, args) {
+  console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  const ok = result.status === 0;
+  console.log(`${ok ? '✔' : '✘'} ${label}`);
+  return ok;
+}
+
+const steps = [
+  run('workspaces (build, typecheck, lint, test, publint, attw)', 'npx', [
+    'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--output-logs=errors-only',
+  ]),
+  run('formatting', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']),
+  run('end-to-end suites (test/)', 'npx', ['vitest', 'run', '--config', 'test/vitest.config.ts']),
+];
+
+let passed = 0;
+let failed = 0;
+for (const file of reportFiles()) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTests ?? 0);
+  if (report.success === false && (report.numFailedTests ?? 0) === 0) failed += 1;
+}
+const stepFailures = steps.filter((ok) => !ok).length;
+if (stepFailures > 0 && failed === 0) failed = stepFailures;
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(steps.every(Boolean) && failed === 0 ? 0 : 1);
