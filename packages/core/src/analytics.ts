@@ -218,7 +218,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       const first = args[0];
       const raw: RawMessage =
         typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
-          ? (first as RawMessage)
+          ? (first)
           : positional(...args);
       let message: WireMessage;
       let json: string;
@@ -269,7 +269,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   }
 
   readonly #env = {
-    now: () => new Date(),
+    now: isoNow,
     uuid: () => this.#runtime.uuid(),
   };
 
@@ -358,6 +358,18 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     }
     return out;
   }
+}
+
+let lastMs = 0;
+let lastIso = '';
+/** The call time as ISO text; formatting a Date is a measurable share of a call, so reuse it within a millisecond. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { AnalyticsError } from './errors.js';
+import { AnalyticsError, describeValue } from './errors.js';
 import type { Transport } from './delivery/transport.js';
 import type { Logger } from './logger.js';
 import type { WireMessage } from './messages/types.js';
@@ -124,7 +124,7 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     const value = options[name];
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-      problems.push(`"${name}" must be a number >= ${min}, received ${String(value)}`);
+      problems.push(`"${name}" must be a number >= ${min}, received ${describeValue(value)}`);
       return fallback;
     }
     return value;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnalyticsError, createDefaultClient } from '../src/index.js';
+import type { AnalyticsError} from '../src/index.js';
+import { createDefaultClient } from '../src/index.js';
 import { startIngestServer, type IngestServer } from './helpers/ingest-server.js';
 
 let server: IngestServer;

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Analytics, AnalyticsError, DeliveryError, type AnalyticsOptions } from '../src/index.js';
+import type { AnalyticsError} from '../src/index.js';
+import { Analytics, DeliveryError, type AnalyticsOptions } from '../src/index.js';
 import { captureLogger, startIngestServer, type IngestServer } from './helpers/ingest-server.js';
 
 let server: IngestServer;

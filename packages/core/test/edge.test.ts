@@ -33,7 +33,7 @@ async function runInEdge<T>(code: string, withPlatformGlobals = false): Promise<
       return context;
     },
   });
-  return (await runtime.evaluate(`(async () => { ${code} })()`)) as T;
+  return (await runtime.evaluate(`(async () => { ${code} })()`));
 }
 
 describe('the edge build', () => {

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { buildMessage, type RawMessage } from './build-message.js';
 import type { MessageType } from './types.js';
 
-const env = { now: () => new Date('2026-01-02T03:04:05.678Z'), uuid: () => '00000000-0000-4000-8000-000000000000' };
+const env = { now: () => '2026-01-02T03:04:05.678Z', uuid: () => '00000000-0000-4000-8000-000000000000' };
 const build = (type: MessageType, raw: RawMessage, scope?: Parameters<typeof buildMessage>[2]) => buildMessage(type, raw, scope, env);
 const failure = (type: MessageType, raw: RawMessage): ValidationError => {
   try {

@@ -22,7 +22,8 @@ export interface RawMessage {
 
 /** Injected so tests and runtimes can fix the clock and the id source. */
 export interface MessageEnvironment {
-  now(): Date;
+  /** The current time as ISO 8601 text. */
+  now(): string;
   uuid(): string;
 }
 
@@ -102,7 +103,7 @@ export function buildMessage(
 }
 
 function buildContext(type: MessageType, value: unknown, scope: RequestScope | undefined): MessageContext {
-  const explicit = optionalObject(type, 'context', value) as MessageContext | undefined;
+  const explicit = optionalObject(type, 'context', value);
   const scoped = scope?.context;
   if (scoped === undefined) return { ...explicit, library: LIBRARY };
   if (explicit === undefined) return { ...scoped, library: LIBRARY };
@@ -118,7 +119,7 @@ function buildContext(type: MessageType, value: unknown, scope: RequestScope | u
 }
 
 function normalizeTimestamp(type: MessageType, value: unknown, env: MessageEnvironment): string {
-  if (value === undefined) return env.now().toISOString();
+  if (value === undefined) return env.now();
   let date: Date | undefined;
   if (value instanceof Date) date = value;
   else if (typeof value === 'string' && ISO_DATE.test(value.trim())) date = new Date(value.trim());

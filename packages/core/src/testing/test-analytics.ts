@@ -66,7 +66,7 @@ export function createTestAnalytics<TPlan extends TrackingPlan = AnyPlan>(
       errors.length = 0;
     },
   };
-  return Object.assign(client, helpers) as TestAnalytics<TPlan>;
+  return Object.assign(client, helpers);
 }
 
 function includes(actual: Record<string, unknown>, expected: Record<string, unknown>): boolean {
