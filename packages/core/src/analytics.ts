@@ -66,7 +66,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
-  #burst: { timer: ReturnType<typeof setTimeout>; deadline: number; resolve: () => void } | undefined;
+  #burst: { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void } | undefined;
 
   /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
   constructor(options: AnalyticsOptions) {
@@ -296,7 +296,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     if (this.#burst === undefined) {
       let resolve!: () => void;
       const sentinel = new Promise<void>((r) => (resolve = r));
-      this.#burst = { timer: setTimeout(() => undefined, 0), deadline: now + 500, resolve };
+      this.#burst = { timer: undefined, deadline: now + 500, resolve };
       try {
         this.#options.waitUntil!(sentinel);
       } catch (error) {

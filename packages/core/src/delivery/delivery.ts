@@ -242,6 +242,12 @@ export class Delivery {
     let reauthorized = false;
     for (;;) {
       if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
+      // A rate limit seen by any batch holds back this one's retries too.
+      const paused = this.#pausedUntil - Date.now();
+      if (attempts > 0 && paused > 0) {
+        await this.#sleep(paused);
+        continue;
+      }
       attempts++;
       let failure: DeliveryError;
       const deadline = timeoutSignal(this.#abort.signal, opts.timeout);
