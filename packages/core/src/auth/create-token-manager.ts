@@ -10,8 +10,19 @@ export interface TokenManagerDeps {
   logger: Logger;
   /** Milliseconds allowed for each token request. */
   timeout: number;
+  /** Base of the exponential backoff between token requests, in milliseconds. Defaults to 500. */
+  retryBaseDelay?: number;
+  /** Cap of one backoff wait between token requests, in milliseconds. Defaults to 60000. */
+  retryMaxDelay?: number;
 }
 
-export function createTokenManager(options: Required<OAuthOptions>, deps: TokenManagerDeps): TokenProvider {
+/**
+ * Creates the OAuth token provider of a client. Throws `AnalyticsError` `INVALID_OPTIONS` when
+ * `options.clientKey` is not a usable RSA PKCS#8 PEM key.
+ */
+export function createTokenManager(
+  options: Required<OAuthOptions>,
+  deps: TokenManagerDeps,
+): TokenProvider {
   return new TokenManager(options, deps);
 }
