@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 /** Adapters may use only core's public entry points; reaching into its files couples releases. */
 const coreInternals = {
   group: ['@tributary/core/*', '!@tributary/core/testing', '**/core/src/**', '**/core/dist/**'],
-  message: 'Adapters and apps import only the public entry points of @tributary/core (`@tributary/core`, `@tributary/core/testing`).',
+  message:
+    'Adapters and apps import only the public entry points of @tributary/core (`@tributary/core`, `@tributary/core/testing`).',
 };
 const frameworks = {
   group: ['express', 'express/*', 'next', 'next/*', '@nestjs/*', 'react', 'react-dom'],
@@ -16,7 +17,15 @@ const frameworks = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/.next/**', '**/node_modules/**', '**/.turbo/**', '**/out/**', '**/next-env.d.ts', 'apps/bench/results/**'],
+    ignores: [
+      '**/dist/**',
+      '**/.next/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      '**/out/**',
+      '**/next-env.d.ts',
+      'apps/bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -26,9 +35,15 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -43,14 +58,21 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.node } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { ...globals.node },
+    },
   },
   {
     files: ['packages/core/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [frameworks] }] },
   },
   {
-    files: ['packages/{express,nestjs,next,collector}/**/*.{ts,tsx}', 'apps/**/*.{ts,tsx}', 'test/**/*.ts'],
+    files: [
+      'packages/{express,nestjs,next,collector}/**/*.{ts,tsx}',
+      'apps/**/*.{ts,tsx}',
+      'test/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { patterns: [coreInternals] }] },
   },
   {

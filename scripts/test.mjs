@@ -6,7 +6,12 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  NEXT_TELEMETRY_DISABLED: '1',
+  FORCE_COLOR: '0',
+};
 const reportFiles = () => {
   const files = [];
   for (const group of ['packages', 'apps']) {
@@ -31,7 +36,14 @@ function run(label, command, args) {
 
 const steps = [
   run('workspaces (build, typecheck, lint, test, publint, attw)', 'npx', [
-    'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--output-logs=errors-only',
+    'turbo',
+    'run',
+    'build',
+    'typecheck',
+    'lint',
+    'test',
+    '--continue',
+    '--output-logs=errors-only',
   ]),
   run('formatting', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']),
   run('end-to-end suites (test/)', 'npx', ['vitest', 'run', '--config', 'test/vitest.config.ts']),

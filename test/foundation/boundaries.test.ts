@@ -24,7 +24,10 @@ describe('package boundaries', () => {
   });
 
   it('fails the lint when an adapter reaches into core by a relative path', async () => {
-    const messages = await lint('packages/nestjs/src/probe.ts', "import { x } from '../../core/src/analytics.js';\nexport { x };\n");
+    const messages = await lint(
+      'packages/nestjs/src/probe.ts',
+      "import { x } from '../../core/src/analytics.js';\nexport { x };\n",
+    );
     expect(messages.join('\n')).toContain('no-restricted-imports');
   });
 
@@ -37,7 +40,10 @@ describe('package boundaries', () => {
   });
 
   it('fails the lint when core imports a framework', async () => {
-    const messages = await lint('packages/core/src/probe.ts', "import express from 'express';\nexport const e = express;\n");
+    const messages = await lint(
+      'packages/core/src/probe.ts',
+      "import express from 'express';\nexport const e = express;\n",
+    );
     expect(messages.join('\n')).toContain('framework-neutral');
   });
 });

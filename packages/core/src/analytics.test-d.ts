@@ -11,8 +11,12 @@ describe('typed tracking plans', () => {
   const analytics = new Analytics<Plan>({ writeKey: 'k', send: false });
 
   it('accepts the events of the plan with their properties', () => {
-    expectTypeOf(analytics.track('u', 'Order Completed', { orderId: 'o', total: 1 })).toEqualTypeOf<boolean>();
-    expectTypeOf(analytics.track({ userId: 'u', event: 'Signed Up', properties: { plan: 'pro' } })).toEqualTypeOf<boolean>();
+    expectTypeOf(
+      analytics.track('u', 'Order Completed', { orderId: 'o', total: 1 }),
+    ).toEqualTypeOf<boolean>();
+    expectTypeOf(
+      analytics.track({ userId: 'u', event: 'Signed Up', properties: { plan: 'pro' } }),
+    ).toEqualTypeOf<boolean>();
   });
 
   it('rejects unknown event names and wrong properties at compile time', () => {
@@ -30,7 +34,9 @@ describe('typed tracking plans', () => {
   });
 
   it('types the positional forms of the Python documentation', () => {
-    expectTypeOf(analytics.page).toBeCallableWith('user_id', 'Docs', 'Python', { url: 'http://segment.com' });
+    expectTypeOf(analytics.page).toBeCallableWith('user_id', 'Docs', 'Python', {
+      url: 'http://segment.com',
+    });
     expectTypeOf(analytics.group).toBeCallableWith('user_id', 'group_id', { name: 'Initech' });
     expectTypeOf(analytics.alias).toBeCallableWith('previous', 'user', { timestamp: new Date() });
     expectTypeOf(analytics.flush()).resolves.toEqualTypeOf<FlushReport>();

@@ -22,7 +22,14 @@ import type {
   TrackMessage,
   WireMessage,
 } from './messages/types.js';
-import { DEFAULT_CLOSE_TIMEOUT, MAX_MESSAGE_BYTES, resolveOptions, type AnalyticsOptions, type ResolvedOptions } from './options.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT,
+  MAX_MESSAGE_BYTES,
+  resolveOptions,
+  type AnalyticsOptions,
+  type ResolvedOptions,
+} from './options.js';
+import type { Outbox } from './outbox/outbox.js';
 import { getRuntime, type Runtime } from './runtime/runtime.js';
 import { createTokenManager } from './auth/create-token-manager.js';
 
@@ -66,19 +73,28 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
-  #burst: { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void } | undefined;
+  #burst:
+    | { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void }
+    | undefined;
 
   /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
   constructor(options: AnalyticsOptions) {
     this.#options = resolveOptions(options);
     this.#runtime = getRuntime();
-    const secrets = [this.#options.writeKey, this.#options.oauth?.clientKey].filter((s): s is string => !!s);
-    this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) => this.#redact(text, secrets));
+    const secrets = [this.#options.writeKey, this.#options.oauth?.clientKey].filter(
+      (s): s is string => !!s,
+    );
+    this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) =>
+      this.#redact(text, secrets),
+    );
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
+    const outbox = this.#openOutbox();
     let transport = this.#options.transport;
     if (transport === undefined) {
-      const created = this.#runtime.createTransport({ keepAliveConnections: this.#options.maxConcurrentRequests });
+      const created = this.#runtime.createTransport({
+        keepAliveConnections: this.#options.maxConcurrentRequests,
+      });
       transport = created;
       this.#closeTransport = created.close;
     }
@@ -98,7 +114,27 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       logger: this.#logger,
       stats: this.#stats,
       tokens: this.#tokens,
-      report: (error, jsons) => this.#report(error, jsons.map((json) => JSON.parse(json) as WireMessage)),
+      report: (error, jsons) =>
+        this.#report(
+          error,
+          jsons.map((json) => JSON.parse(json) as WireMessage),
+        ),
+      outbox,
+    });
+  }
+
+  #openOutbox(): Outbox | undefined {
+    const options = this.#options.outbox;
+    if (options === undefined) return undefined;
+    if (this.#runtime.createOutbox === undefined) {
+      throw new AnalyticsError(
+        'INVALID_OPTIONS',
+        'Invalid Analytics options:\n- "outbox" needs Node.js: edge runtimes have no lasting storage',
+      );
+    }
+    return this.#runtime.createOutbox(options, {
+      logger: this.#logger,
+      report: (error) => this.#report(error, []),
     });
   }
 
@@ -109,7 +145,11 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   identify(message: IdentifyMessage): boolean;
   identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
   identify(...args: unknown[]): boolean {
-    return this.#call('identify', args, (userId, traits, options) => ({ ...asObject(options), userId, traits }));
+    return this.#call('identify', args, (userId, traits, options) => ({
+      ...asObject(options),
+      userId,
+      traits,
+    }));
   }
 
   /**
@@ -132,7 +172,13 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * @example analytics.page('user_id', 'Docs', 'Python', { url: 'http://segment.com' })
    */
   page(message: PageMessage): boolean;
-  page(userId: Id, category?: string | null, name?: string | null, properties?: Properties, options?: CallOptions): boolean;
+  page(
+    userId: Id,
+    category?: string | null,
+    name?: string | null,
+    properties?: Properties,
+    options?: CallOptions,
+  ): boolean;
   page(...args: unknown[]): boolean {
     return this.#call('page', args, positionalPage);
   }
@@ -142,7 +188,13 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * @example analytics.screen('user_id', 'Settings', 'Brightness', { from: 'Home Screen' })
    */
   screen(message: ScreenMessage): boolean;
-  screen(userId: Id, category?: string | null, name?: string | null, properties?: Properties, options?: CallOptions): boolean;
+  screen(
+    userId: Id,
+    category?: string | null,
+    name?: string | null,
+    properties?: Properties,
+    options?: CallOptions,
+  ): boolean;
   screen(...args: unknown[]): boolean {
     return this.#call('screen', args, positionalPage);
   }
@@ -154,7 +206,12 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   group(message: GroupMessage): boolean;
   group(userId: Id, groupId: Id, traits?: Properties, options?: CallOptions): boolean;
   group(...args: unknown[]): boolean {
-    return this.#call('group', args, (userId, groupId, traits, options) => ({ ...asObject(options), userId, groupId, traits }));
+    return this.#call('group', args, (userId, groupId, traits, options) => ({
+      ...asObject(options),
+      userId,
+      groupId,
+      traits,
+    }));
   }
 
   /**
@@ -164,7 +221,11 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   alias(message: AliasMessage): boolean;
   alias(previousId: Id, userId: Id, options?: CallOptions): boolean;
   alias(...args: unknown[]): boolean {
-    return this.#call('alias', args, (previousId, userId, options) => ({ ...asObject(options), previousId, userId }));
+    return this.#call('alias', args, (previousId, userId, options) => ({
+      ...asObject(options),
+      previousId,
+      userId,
+    }));
   }
 
   /**
@@ -172,7 +233,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * batches already in flight. Never rejects. Concurrent flushes each get that guarantee.
    */
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    if (this.#delivery === undefined) return Promise.resolve({ delivered: 0, failed: 0, pending: 0 });
+    if (this.#delivery === undefined)
+      return Promise.resolve({ delivered: 0, failed: 0, pending: 0 });
     return this.#delivery.flush(options.timeout);
   }
 
@@ -210,15 +272,25 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return this.#closing !== undefined;
   }
 
-  #call(type: MessageType, args: unknown[], positional: (...args: unknown[]) => RawMessage): boolean {
+  #call(
+    type: MessageType,
+    args: unknown[],
+    positional: (...args: unknown[]) => RawMessage,
+  ): boolean {
     try {
       if (this.#closing !== undefined) {
-        return this.#reject(new AnalyticsError('CLIENT_CLOSED', `${type}: the client is closed; the call was dropped`), undefined);
+        return this.#reject(
+          new AnalyticsError(
+            'CLIENT_CLOSED',
+            `${type}: the client is closed; the call was dropped`,
+          ),
+          undefined,
+        );
       }
       const first = args[0];
       const raw: RawMessage =
         typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
-          ? (first)
+          ? first
           : positional(...args);
       let message: WireMessage;
       let json: string;
@@ -264,7 +336,12 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       if (this.#options.waitUntil !== undefined) this.#scheduleBurstFlush();
       return true;
     } catch (error) {
-      return this.#reject(new AnalyticsError('INTERNAL', `${type}: unexpected error: ${String(error)}`, { cause: error }), undefined);
+      return this.#reject(
+        new AnalyticsError('INTERNAL', `${type}: unexpected error: ${String(error)}`, {
+          cause: error,
+        }),
+        undefined,
+      );
     }
   }
 
@@ -336,6 +413,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         report = { delivered: report.delivered, failed: report.failed + abandoned, pending: 0 };
       }
       delivery.stop();
+      await delivery.release();
     }
     if (this.#burst !== undefined) {
       clearTimeout(this.#burst.timer);
@@ -376,6 +454,12 @@ function asObject(value: unknown): Record<string, unknown> {
   return isPlainObject(value) ? value : {};
 }
 
-function positionalPage(userId: unknown, category: unknown, name: unknown, properties: unknown, options: unknown): RawMessage {
+function positionalPage(
+  userId: unknown,
+  category: unknown,
+  name: unknown,
+  properties: unknown,
+  options: unknown,
+): RawMessage {
   return { ...asObject(options), userId, category, name, properties };
 }

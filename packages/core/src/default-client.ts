@@ -30,14 +30,43 @@ export interface DefaultClientSettings {
 
 /** The default client: settings plus the client's methods, created lazily on first call. */
 export type DefaultClient = DefaultClientSettings &
-  Pick<Analytics, 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias' | 'flush' | 'close' | 'stats' | 'withContext' | 'withScope'> & {
+  Pick<
+    Analytics,
+    | 'identify'
+    | 'track'
+    | 'page'
+    | 'screen'
+    | 'group'
+    | 'alias'
+    | 'flush'
+    | 'close'
+    | 'stats'
+    | 'withContext'
+    | 'withScope'
+  > & {
     /** Python's `shutdown()`: flush, then close. Same as `close()`. */
     shutdown(options?: FlushOptions): Promise<FlushReport>;
   };
 
 const SETTINGS: (keyof DefaultClientSettings)[] = [
-  'writeKey', 'host', 'debug', 'onError', 'send', 'syncMode', 'gzip', 'maxQueueSize', 'maxRetries', 'timeout',
-  'flushAt', 'flushInterval', 'logger', 'oauthClientId', 'oauthClientKey', 'oauthKeyId', 'oauthAuthServer', 'oauthScope',
+  'writeKey',
+  'host',
+  'debug',
+  'onError',
+  'send',
+  'syncMode',
+  'gzip',
+  'maxQueueSize',
+  'maxRetries',
+  'timeout',
+  'flushAt',
+  'flushInterval',
+  'logger',
+  'oauthClientId',
+  'oauthClientKey',
+  'oauthKeyId',
+  'oauthAuthServer',
+  'oauthScope',
 ];
 
 /**
@@ -47,10 +76,24 @@ const SETTINGS: (keyof DefaultClientSettings)[] = [
  */
 export function createDefaultClient(): DefaultClient {
   const settings: DefaultClientSettings = {
-    writeKey: undefined, host: undefined, debug: false, onError: undefined, send: true, syncMode: false, gzip: false,
-    maxQueueSize: undefined, maxRetries: undefined, timeout: undefined, flushAt: undefined, flushInterval: undefined,
-    logger: undefined, oauthClientId: undefined, oauthClientKey: undefined, oauthKeyId: undefined,
-    oauthAuthServer: undefined, oauthScope: undefined,
+    writeKey: undefined,
+    host: undefined,
+    debug: false,
+    onError: undefined,
+    send: true,
+    syncMode: false,
+    gzip: false,
+    maxQueueSize: undefined,
+    maxRetries: undefined,
+    timeout: undefined,
+    flushAt: undefined,
+    flushInterval: undefined,
+    logger: undefined,
+    oauthClientId: undefined,
+    oauthClientKey: undefined,
+    oauthKeyId: undefined,
+    oauthAuthServer: undefined,
+    oauthScope: undefined,
   };
   let client: Analytics | undefined;
   const get = (): Analytics => (client ??= new Analytics(toOptions(settings)));
@@ -60,7 +103,10 @@ export function createDefaultClient(): DefaultClient {
     try {
       c = getClient();
     } catch (error) {
-      const failure = error instanceof AnalyticsError ? error : new AnalyticsError('INVALID_OPTIONS', String(error));
+      const failure =
+        error instanceof AnalyticsError
+          ? error
+          : new AnalyticsError('INVALID_OPTIONS', String(error));
       (settings.logger ?? console).error(`[tributary] ${failure.message}`);
       try {
         settings.onError?.(failure, []);
@@ -77,12 +123,18 @@ export function createDefaultClient(): DefaultClient {
     client = undefined;
   };
   const target = {
-    identify: (...args: unknown[]) => callSafely(get, (c) => (c.identify as (...a: unknown[]) => boolean)(...args)),
-    track: (...args: unknown[]) => callSafely(get, (c) => (c.track as (...a: unknown[]) => boolean)(...args)),
-    page: (...args: unknown[]) => callSafely(get, (c) => (c.page as (...a: unknown[]) => boolean)(...args)),
-    screen: (...args: unknown[]) => callSafely(get, (c) => (c.screen as (...a: unknown[]) => boolean)(...args)),
-    group: (...args: unknown[]) => callSafely(get, (c) => (c.group as (...a: unknown[]) => boolean)(...args)),
-    alias: (...args: unknown[]) => callSafely(get, (c) => (c.alias as (...a: unknown[]) => boolean)(...args)),
+    identify: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.identify as (...a: unknown[]) => boolean)(...args)),
+    track: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.track as (...a: unknown[]) => boolean)(...args)),
+    page: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.page as (...a: unknown[]) => boolean)(...args)),
+    screen: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.screen as (...a: unknown[]) => boolean)(...args)),
+    group: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.group as (...a: unknown[]) => boolean)(...args)),
+    alias: (...args: unknown[]) =>
+      callSafely(get, (c) => (c.alias as (...a: unknown[]) => boolean)(...args)),
     flush: (options?: FlushOptions) => client?.flush(options) ?? Promise.resolve(EMPTY),
     close: (options?: FlushOptions) => {
       const closing = client?.close(options) ?? Promise.resolve(EMPTY);
@@ -110,9 +162,13 @@ export function createDefaultClient(): DefaultClient {
 
 const EMPTY: FlushReport = { delivered: 0, failed: 0, pending: 0 };
 
-
 function toOptions(s: DefaultClientSettings): AnalyticsOptions {
-  const options: AnalyticsOptions = { debug: s.debug, send: s.send, syncMode: s.syncMode, gzip: s.gzip };
+  const options: AnalyticsOptions = {
+    debug: s.debug,
+    send: s.send,
+    syncMode: s.syncMode,
+    gzip: s.gzip,
+  };
   if (s.writeKey !== undefined) options.writeKey = s.writeKey;
   if (s.host !== undefined) options.host = s.host;
   if (s.onError !== undefined) options.onError = s.onError;
@@ -122,7 +178,11 @@ function toOptions(s: DefaultClientSettings): AnalyticsOptions {
   if (s.flushAt !== undefined) options.flushAt = s.flushAt;
   if (s.flushInterval !== undefined) options.flushInterval = s.flushInterval;
   if (s.logger !== undefined) options.logger = s.logger;
-  if (s.oauthClientId !== undefined || s.oauthClientKey !== undefined || s.oauthKeyId !== undefined) {
+  if (
+    s.oauthClientId !== undefined ||
+    s.oauthClientKey !== undefined ||
+    s.oauthKeyId !== undefined
+  ) {
     options.oauth = {
       clientId: s.oauthClientId ?? '',
       clientKey: s.oauthClientKey ?? '',

@@ -12,6 +12,7 @@ export type AnalyticsErrorCode =
   | 'FLUSH_TIMEOUT'
   | 'AUTH_FAILED'
   | 'INVALID_OPTIONS'
+  | 'OUTBOX_ERROR'
   | 'INTERNAL';
 
 const BRAND = Symbol.for('tributary.AnalyticsError');
@@ -51,7 +52,11 @@ export class ValidationError extends AnalyticsError {
   /** The offending field, as a dotted path (`properties.items.0`). */
   readonly field: string;
 
-  constructor(field: string, message: string, code: 'VALIDATION_FAILED' | 'MESSAGE_TOO_LARGE' = 'VALIDATION_FAILED') {
+  constructor(
+    field: string,
+    message: string,
+    code: 'VALIDATION_FAILED' | 'MESSAGE_TOO_LARGE' = 'VALIDATION_FAILED',
+  ) {
     super(code, message);
     this.name = 'ValidationError';
     this.field = field;
@@ -68,7 +73,13 @@ export class DeliveryError extends AnalyticsError {
   readonly retriable: boolean;
 
   constructor(
-    code: 'HTTP_ERROR' | 'NETWORK_ERROR' | 'TIMEOUT' | 'FLUSH_TIMEOUT' | 'CLIENT_CLOSED' | 'AUTH_FAILED',
+    code:
+      | 'HTTP_ERROR'
+      | 'NETWORK_ERROR'
+      | 'TIMEOUT'
+      | 'FLUSH_TIMEOUT'
+      | 'CLIENT_CLOSED'
+      | 'AUTH_FAILED',
     message: string,
     details: { status?: number | undefined; attempts: number; retriable: boolean; cause?: unknown },
   ) {
@@ -88,13 +99,16 @@ export function describeValue(value: unknown): string {
     case 'undefined':
       return 'undefined';
     case 'string':
-      return value.length > 40 ? `a string of ${value.length} characters` : `string ${JSON.stringify(value)}`;
+      return value.length > 40
+        ? `a string of ${value.length} characters`
+        : `string ${JSON.stringify(value)}`;
     case 'number':
     case 'boolean':
     case 'bigint':
       return `${typeof value} ${String(value)}`;
     case 'object': {
-      const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+      const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)
+        ?.constructor?.name;
       return name && name !== 'Object' ? `a ${name}` : 'an object';
     }
     default:

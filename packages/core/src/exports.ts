@@ -1,10 +1,24 @@
 export { Analytics, type FlushOptions } from './analytics.js';
-export { createDefaultClient, type DefaultClient, type DefaultClientSettings } from './default-client.js';
+export {
+  createDefaultClient,
+  type DefaultClient,
+  type DefaultClientSettings,
+} from './default-client.js';
 export type { FlushReport } from './delivery/delivery.js';
 export type { AnalyticsStats, DropReason } from './delivery/stats.js';
-export { createFetchTransport, type Transport, type TransportRequest, type TransportResponse } from './delivery/transport.js';
+export {
+  createFetchTransport,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './delivery/transport.js';
 export { isRetriableStatus, parseRetryAfter } from './delivery/retry-policy.js';
-export { AnalyticsError, DeliveryError, ValidationError, type AnalyticsErrorCode } from './errors.js';
+export {
+  AnalyticsError,
+  DeliveryError,
+  ValidationError,
+  type AnalyticsErrorCode,
+} from './errors.js';
 export type { Logger } from './logger.js';
 export {
   regions,

@@ -10,7 +10,11 @@ export interface Logger {
  * Wraps the user's logger: prefixes lines, drops `debug` unless `debug: true`, scrubs secrets,
  * and never lets a throwing logger reach the caller.
  */
-export function createLogger(target: Logger, debug: boolean, redact: (text: string) => string): Logger {
+export function createLogger(
+  target: Logger,
+  debug: boolean,
+  redact: (text: string) => string,
+): Logger {
   const emit =
     (level: keyof Logger) =>
     (message: string, ...args: unknown[]) => {

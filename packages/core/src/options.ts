@@ -1,7 +1,13 @@
+import { parseClientKey } from './auth/client-key.js';
 import { AnalyticsError, describeValue } from './errors.js';
 import type { Transport } from './delivery/transport.js';
 import type { Logger } from './logger.js';
 import type { WireMessage } from './messages/types.js';
+import {
+  DEFAULT_CLAIM_AFTER,
+  type OutboxOptions,
+  type ResolvedOutboxOptions,
+} from './outbox/outbox.js';
 
 /** Segment's regional ingestion hosts. */
 export const regions = {
@@ -103,11 +109,21 @@ export interface AnalyticsOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Deliver what is queued when the process reaches its natural end (`beforeExit`). Defaults to `true`. */
   flushOnExit?: boolean;
+  /**
+   * Keep accepted events on a lasting store until they are delivered or reported, so a crash or
+   * a restart loses none: `{ type: 'file', dir }` or `{ type: 'redis', url, stream }` (needs
+   * `ioredis`). Node.js only. Defaults to none: events are held in memory only.
+   */
+  outbox?: OutboxOptions;
 }
 
 /** Options with every default applied. */
-export interface ResolvedOptions
-  extends Required<Omit<AnalyticsOptions, 'writeKey' | 'onError' | 'oauth' | 'transport' | 'waitUntil' | 'logger'>> {
+export interface ResolvedOptions extends Required<
+  Omit<
+    AnalyticsOptions,
+    'writeKey' | 'onError' | 'oauth' | 'transport' | 'waitUntil' | 'logger' | 'outbox'
+  >
+> {
   writeKey: string;
   url: string;
   onError: ErrorHandler | undefined;
@@ -115,6 +131,7 @@ export interface ResolvedOptions
   transport: Transport | undefined;
   waitUntil: AnalyticsOptions['waitUntil'];
   logger: Logger;
+  outbox: ResolvedOutboxOptions | undefined;
 }
 
 /** Applies defaults and checks every option, reporting all problems at once. */
@@ -132,13 +149,16 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
   const bool = (name: keyof AnalyticsOptions, fallback: boolean): boolean => {
     const value = options[name];
     if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') problems.push(`"${name}" must be a boolean, received ${typeof value}`);
+    if (typeof value !== 'boolean')
+      problems.push(`"${name}" must be a boolean, received ${typeof value}`);
     return value === true;
   };
   const send = bool('send', true);
   const writeKey = options.writeKey ?? '';
   if (typeof writeKey !== 'string' || (send && writeKey === '')) {
-    problems.push(`"writeKey" must be a non-empty string, received ${writeKey === '' ? 'an empty value' : typeof writeKey}`);
+    problems.push(
+      `"writeKey" must be a non-empty string, received ${writeKey === '' ? 'an empty value' : typeof writeKey}`,
+    );
   }
   const host = options.host ?? DEFAULT_HOST;
   const path = options.path ?? DEFAULT_PATH;
@@ -149,7 +169,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     // String joining keeps a path prefix in `host`, which `new URL(path, host)` would drop.
     url = host.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
   } catch {
-    problems.push(`"host" must be an absolute http(s) URL such as "https://api.segment.io", received ${JSON.stringify(host)}`);
+    problems.push(
+      `"host" must be an absolute http(s) URL such as "https://api.segment.io", received ${JSON.stringify(host)}`,
+    );
   }
   for (const name of ['onError', 'transport', 'waitUntil'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
@@ -161,7 +183,13 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
   if (options.oauth !== undefined) {
     const o = options.oauth;
     for (const field of ['clientId', 'clientKey', 'keyId'] as const) {
-      if (typeof o[field] !== 'string' || o[field] === '') problems.push(`"oauth.${field}" must be a non-empty string, received ${typeof o[field]}`);
+      if (typeof o[field] !== 'string' || o[field] === '')
+        problems.push(`"oauth.${field}" must be a non-empty string, received ${typeof o[field]}`);
+    }
+    if (typeof o.clientKey === 'string' && o.clientKey !== '') {
+      // Checked here too, so a bad key is reported with the other problems even when `send: false`.
+      const key = parseClientKey(o.clientKey);
+      if (!key.ok) problems.push(`"oauth.clientKey" ${key.problem}`);
     }
     oauth = {
       clientId: o.clientId,
@@ -172,6 +200,7 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
       maxRetries: o.maxRetries ?? maxRetries,
     };
   }
+  const outbox = resolveOutbox(options.outbox, problems);
   const resolved: ResolvedOptions = {
     writeKey,
     host,
@@ -184,7 +213,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     gzip: bool('gzip', false),
     maxRetries,
     timeout: num('timeout', DEFAULT_TIMEOUT, 1),
-    maxConcurrentRequests: Math.floor(num('maxConcurrentRequests', DEFAULT_MAX_CONCURRENT_REQUESTS, 1)),
+    maxConcurrentRequests: Math.floor(
+      num('maxConcurrentRequests', DEFAULT_MAX_CONCURRENT_REQUESTS, 1),
+    ),
     retryBaseDelay: num('retryBaseDelay', DEFAULT_RETRY_BASE_DELAY, 0),
     retryMaxDelay: num('retryMaxDelay', DEFAULT_RETRY_MAX_DELAY, 0),
     send,
@@ -196,9 +227,57 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     oauth,
     transport: options.transport,
     waitUntil: options.waitUntil,
+    outbox,
   };
   if (problems.length > 0) {
-    throw new AnalyticsError('INVALID_OPTIONS', `Invalid Analytics options:\n- ${problems.join('\n- ')}`);
+    throw new AnalyticsError(
+      'INVALID_OPTIONS',
+      `Invalid Analytics options:\n- ${problems.join('\n- ')}`,
+    );
   }
   return resolved;
+}
+
+function resolveOutbox(
+  outbox: OutboxOptions | undefined,
+  problems: string[],
+): ResolvedOutboxOptions | undefined {
+  if (outbox === undefined) return undefined;
+  if (typeof outbox !== 'object' || outbox === null) {
+    problems.push(
+      `"outbox" must be an object such as { type: 'file', dir: './outbox' }, received ${describeValue(outbox)}`,
+    );
+    return undefined;
+  }
+  const text = (name: string, value: unknown) => {
+    if (typeof value !== 'string' || value === '')
+      problems.push(
+        `"outbox.${name}" must be a non-empty string, received ${describeValue(value)}`,
+      );
+  };
+  if (outbox.type === 'file') {
+    text('dir', outbox.dir);
+    const fsync = outbox.fsync ?? 'interval';
+    if (fsync !== 'never' && fsync !== 'interval' && fsync !== 'always') {
+      problems.push(
+        `"outbox.fsync" must be 'never', 'interval' or 'always', received ${describeValue(fsync)}`,
+      );
+    }
+    return { type: 'file', dir: outbox.dir, fsync };
+  }
+  if (outbox.type === 'redis') {
+    text('url', outbox.url);
+    text('stream', outbox.stream);
+    const group = outbox.group ?? 'tributary';
+    text('group', group);
+    const claimAfter = outbox.claimAfter ?? DEFAULT_CLAIM_AFTER;
+    if (typeof claimAfter !== 'number' || !Number.isFinite(claimAfter) || claimAfter < 100) {
+      problems.push(
+        `"outbox.claimAfter" must be a number >= 100, received ${describeValue(claimAfter)}`,
+      );
+    }
+    return { type: 'redis', url: outbox.url, stream: outbox.stream, group, claimAfter };
+  }
+  problems.push(`"outbox.type" must be 'file' or 'redis', received ${describeValue((outbox as { type?: unknown }).type)}`);
+  return undefined;
 }

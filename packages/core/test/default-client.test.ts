@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalyticsError} from '../src/index.js';
+import type { AnalyticsError } from '../src/index.js';
 import { createDefaultClient } from '../src/index.js';
 import { startIngestServer, type IngestServer } from './helpers/ingest-server.js';
 
@@ -32,7 +32,12 @@ describe('the module-wide default client', () => {
     await analytics.flush();
     await server.waitForMessages(2);
     const byKey = server.requests.slice(-2).map((r) => [r.body.writeKey, r.body.batch[0]!.event]);
-    expect(byKey).toEqual(expect.arrayContaining([['first-key', 'With first key'], ['second-key', 'With second key']]));
+    expect(byKey).toEqual(
+      expect.arrayContaining([
+        ['first-key', 'With first key'],
+        ['second-key', 'With second key'],
+      ]),
+    );
     await analytics.close();
   });
 

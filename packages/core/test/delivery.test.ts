@@ -2,14 +2,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalyticsError} from '../src/index.js';
+import type { AnalyticsError } from '../src/index.js';
 import { Analytics, DeliveryError, type AnalyticsOptions } from '../src/index.js';
 import { captureLogger, startIngestServer, type IngestServer } from './helpers/ingest-server.js';
 
 let server: IngestServer;
 // Asynchronous on purpose: the ingest server lives in this process and must keep answering.
 const run = (script: string) =>
-  promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 const clients: Analytics[] = [];
 
 beforeAll(async () => {
@@ -61,7 +64,8 @@ describe('batching', () => {
     const report = await c.flush();
     expect(report).toEqual({ delivered: 40, failed: 0, pending: 0 });
     expect(server.requests.length).toBeGreaterThanOrEqual(3);
-    for (const request of server.requests) expect(request.raw.byteLength).toBeLessThanOrEqual(500_000);
+    for (const request of server.requests)
+      expect(request.raw.byteLength).toBeLessThanOrEqual(500_000);
     // Concurrent batches may arrive in any order; every message arrives once.
     const seen = server.messages().map((m) => (m.properties as { i: number }).i);
     expect(seen.sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
@@ -73,7 +77,9 @@ describe('batching', () => {
     expect(c.track('u', 'Fits', { text: 'é'.repeat(12_000) })).toBe(true);
     expect(c.track('u', 'Too big', { text: 'é'.repeat(17_000) })).toBe(false);
     expect(errors[0]!.error.code).toBe('MESSAGE_TOO_LARGE');
-    expect(errors[0]!.error.message).toMatch(/track: the message is \d+ bytes serialized; Segment accepts at most 32768 bytes/);
+    expect(errors[0]!.error.message).toMatch(
+      /track: the message is \d+ bytes serialized; Segment accepts at most 32768 bytes/,
+    );
     expect(c.stats().rejected.MESSAGE_TOO_LARGE).toBe(1);
   });
 
@@ -94,31 +100,37 @@ describe('batching', () => {
 });
 
 describe('the retry policy', () => {
-  it.each([400, 401, 403, 404, 413, 422, 501, 505])('does not retry HTTP %i and reports the batch', async (status) => {
-    server.script({ status, body: '{"error":"nope"}' });
-    const { c, errors } = client();
-    c.track('u', 'E');
-    const report = await c.flush();
-    expect(report).toEqual({ delivered: 0, failed: 1, pending: 0 });
-    expect(server.requests).toHaveLength(1);
-    const error = errors[0]!.error as DeliveryError;
-    expect(error).toBeInstanceOf(DeliveryError);
-    expect(error).toMatchObject({ code: 'HTTP_ERROR', status, attempts: 1, retriable: false });
-    expect(error.message).toContain(`HTTP ${status}`);
-    expect(c.stats().dropped.HTTP_ERROR).toBe(1);
-  });
+  it.each([400, 401, 403, 404, 413, 422, 501, 505])(
+    'does not retry HTTP %i and reports the batch',
+    async (status) => {
+      server.script({ status, body: '{"error":"nope"}' });
+      const { c, errors } = client();
+      c.track('u', 'E');
+      const report = await c.flush();
+      expect(report).toEqual({ delivered: 0, failed: 1, pending: 0 });
+      expect(server.requests).toHaveLength(1);
+      const error = errors[0]!.error as DeliveryError;
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ code: 'HTTP_ERROR', status, attempts: 1, retriable: false });
+      expect(error.message).toContain(`HTTP ${status}`);
+      expect(c.stats().dropped.HTTP_ERROR).toBe(1);
+    },
+  );
 
-  it.each([408, 410, 429, 460, 500, 502, 503, 504])('retries HTTP %i and then delivers', async (status) => {
-    server.script({ status });
-    const { c, errors } = client();
-    c.track('u', 'E');
-    expect(await c.flush()).toEqual({ delivered: 1, failed: 0, pending: 0 });
-    expect(server.requests).toHaveLength(2);
-    expect(server.requests[0]!.headers['x-retry-count']).toBeUndefined();
-    expect(server.requests[1]!.headers['x-retry-count']).toBe('1');
-    expect(errors).toHaveLength(0);
-    expect(c.stats().retries).toBe(1);
-  });
+  it.each([408, 410, 429, 460, 500, 502, 503, 504])(
+    'retries HTTP %i and then delivers',
+    async (status) => {
+      server.script({ status });
+      const { c, errors } = client();
+      c.track('u', 'E');
+      expect(await c.flush()).toEqual({ delivered: 1, failed: 0, pending: 0 });
+      expect(server.requests).toHaveLength(2);
+      expect(server.requests[0]!.headers['x-retry-count']).toBeUndefined();
+      expect(server.requests[1]!.headers['x-retry-count']).toBe('1');
+      expect(errors).toHaveLength(0);
+      expect(c.stats().retries).toBe(1);
+    },
+  );
 
   it('retries connection resets as network errors', async () => {
     server.script({ reset: true }, { reset: true });
@@ -137,7 +149,12 @@ describe('the retry policy', () => {
     expect(server.requests).toHaveLength(3);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.count).toBe(2);
-    expect(errors[0]!.error).toMatchObject({ code: 'HTTP_ERROR', status: 503, attempts: 3, retriable: true });
+    expect(errors[0]!.error).toMatchObject({
+      code: 'HTTP_ERROR',
+      status: 503,
+      attempts: 3,
+      retriable: true,
+    });
   });
 
   it('bounds each request with timeout and reports TIMEOUT', async () => {
@@ -194,7 +211,11 @@ describe('the bounded queue', () => {
   it('bounds the bytes held with maxQueueBytes', () => {
     const { c } = client({ maxQueueBytes: 40_000, flushAt: 100, flushInterval: 60_000 });
     const blob = 'x'.repeat(15_000);
-    expect([c.track('u', 'A', { blob }), c.track('u', 'B', { blob }), c.track('u', 'C', { blob })]).toEqual([true, true, false]);
+    expect([
+      c.track('u', 'A', { blob }),
+      c.track('u', 'B', { blob }),
+      c.track('u', 'C', { blob }),
+    ]).toEqual([true, true, false]);
   });
 });
 
@@ -281,7 +302,11 @@ describe('process lifetime', () => {
       for (let i = 0; i < 3; i++) a.track('u', 'From script ' + i);
     `;
     await run(script);
-    expect(server.messages().map((m) => m.event)).toEqual(['From script 0', 'From script 1', 'From script 2']);
+    expect(server.messages().map((m) => m.event)).toEqual([
+      'From script 0',
+      'From script 1',
+      'From script 2',
+    ]);
   });
 
   it('lets a process whose client is closed exit on its own: timers are unref-ed', async () => {

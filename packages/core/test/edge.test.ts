@@ -33,7 +33,7 @@ async function runInEdge<T>(code: string, withPlatformGlobals = false): Promise<
       return context;
     },
   });
-  return (await runtime.evaluate(`(async () => { ${code} })()`));
+  return await runtime.evaluate(`(async () => { ${code} })()`);
 }
 
 describe('the edge build', () => {
@@ -52,8 +52,14 @@ describe('the edge build', () => {
     `);
     expect(result).toEqual({ accepted: true, report: { delivered: 1, failed: 0, pending: 0 } });
     const request = server.requests.at(-1)!;
-    expect(request.headers.authorization).toBe(`Basic ${Buffer.from('edge-key:').toString('base64')}`);
-    expect(request.body.batch[0]).toMatchObject({ type: 'track', userId: 'edge-user', event: 'Edge Event' });
+    expect(request.headers.authorization).toBe(
+      `Basic ${Buffer.from('edge-key:').toString('base64')}`,
+    );
+    expect(request.body.batch[0]).toMatchObject({
+      type: 'track',
+      userId: 'edge-user',
+      event: 'Edge Event',
+    });
     expect(request.body.batch[0]!.messageId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -94,6 +100,9 @@ describe('the edge build', () => {
     `,
       true,
     );
-    expect(server.requests.at(-1)!.body.batch[0]).toMatchObject({ event: 'Scoped on the edge', context: { ip: '203.0.113.7' } });
+    expect(server.requests.at(-1)!.body.batch[0]).toMatchObject({
+      event: 'Scoped on the edge',
+      context: { ip: '203.0.113.7' },
+    });
   });
 });

@@ -54,12 +54,22 @@ describe('the Python documentation, translated', () => {
       author: 'John Branch',
     });
     expect(await sent()).toEqual([
-      { type: 'track', userId: 'f4ca124298', event: 'Signed Up', properties: { plan: 'Enterprise' }, context: { library } },
+      {
+        type: 'track',
+        userId: 'f4ca124298',
+        event: 'Signed Up',
+        properties: { plan: 'Enterprise' },
+        context: { library },
+      },
       {
         type: 'track',
         userId: 'f4ca124298',
         event: 'Article Bookmarked',
-        properties: { title: 'Snow Fall', subtitle: 'The Avalance at Tunnel Creek', author: 'John Branch' },
+        properties: {
+          title: 'Snow Fall',
+          subtitle: 'The Avalance at Tunnel Creek',
+          author: 'John Branch',
+        },
         context: { library },
       },
     ]);
@@ -112,10 +122,27 @@ describe('the Python documentation, translated', () => {
     client.identify('1234', { plan: 'Free' });
     client.track('1234', 'Identified Action');
     expect(await sent()).toEqual([
-      { type: 'track', userId: '92734232-2342423423-973945', event: 'Anonymous Event', properties: {}, context: { library } },
-      { type: 'alias', previousId: '92734232-2342423423-973945', userId: '1234', context: { library } },
+      {
+        type: 'track',
+        userId: '92734232-2342423423-973945',
+        event: 'Anonymous Event',
+        properties: {},
+        context: { library },
+      },
+      {
+        type: 'alias',
+        previousId: '92734232-2342423423-973945',
+        userId: '1234',
+        context: { library },
+      },
       { type: 'identify', userId: '1234', traits: { plan: 'Free' }, context: { library } },
-      { type: 'track', userId: '1234', event: 'Identified Action', properties: {}, context: { library } },
+      {
+        type: 'track',
+        userId: '1234',
+        event: 'Identified Action',
+        properties: {},
+        context: { library },
+      },
     ]);
   });
 
@@ -123,7 +150,10 @@ describe('the Python documentation, translated', () => {
     const timestamp = new Date(Date.UTC(2538, 9, 17, 0, 0, 0, 0));
     client.track('019mr8mf4r', 'Bought a game', { game: 'Duke Nukem forever' }, { timestamp });
     await client.flush();
-    expect(server.messages()[0]).toMatchObject({ timestamp: '2538-10-17T00:00:00.000Z', event: 'Bought a game' });
+    expect(server.messages()[0]).toMatchObject({
+      timestamp: '2538-10-17T00:00:00.000Z',
+      event: 'Bought a game',
+    });
   });
 
   it('server logs example: an ISO timestamp with its zone is kept, and flush() delivers', async () => {
@@ -158,7 +188,9 @@ describe('the Python documentation, translated', () => {
   it('override context value: context= ip and userAgent are sent, library added', async () => {
     const userAgent =
       'Mozilla/5.0 (Linux; U; Android 4.1.1; en-gb; Build/KLP) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Safari/534.30';
-    client.track('9742', 'Song Played', undefined, { context: { ip: 1234 as unknown as string, userAgent } });
+    client.track('9742', 'Song Played', undefined, {
+      context: { ip: 1234 as unknown as string, userAgent },
+    });
     expect((await sent())[0]).toMatchObject({ context: { ip: 1234, userAgent, library } });
   });
 
@@ -214,7 +246,9 @@ describe('the batch envelope and headers', () => {
     expect(request!.body.writeKey).toBe('YOUR_WRITE_KEY');
     expect(request!.body.sentAt).toMatch(ISO_MS);
     expect(request!.headers['content-type']).toBe('application/json');
-    expect(request!.headers.authorization).toBe(`Basic ${Buffer.from('YOUR_WRITE_KEY:').toString('base64')}`);
+    expect(request!.headers.authorization).toBe(
+      `Basic ${Buffer.from('YOUR_WRITE_KEY:').toString('base64')}`,
+    );
     expect(request!.headers['user-agent']).toBe(`tributary-node/${VERSION}`);
     expect(request!.headers['x-retry-count']).toBeUndefined();
   });

@@ -47,7 +47,10 @@ describe('the per-request context seam', () => {
   it('nests scopes, the inner context merged over the outer', () => {
     runWithScope({ context: { ip: '1.1.1.1' }, anonymousId: 'outer' }, () => {
       runWithScope({ context: { locale: 'en' } }, () => {
-        expect(getCurrentScope()).toMatchObject({ anonymousId: 'outer', context: { ip: '1.1.1.1', locale: 'en' } });
+        expect(getCurrentScope()).toMatchObject({
+          anonymousId: 'outer',
+          context: { ip: '1.1.1.1', locale: 'en' },
+        });
       });
     });
     expect(getCurrentScope()).toBeUndefined();

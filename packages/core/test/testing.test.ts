@@ -7,7 +7,10 @@ describe('createTestAnalytics', () => {
     analytics.identify('user-1', { plan: 'free', since: new Date(0) });
     analytics.track('user-1', 'Signed Up', { plan: 'free' });
     expect(analytics.messages).toHaveLength(2);
-    expect(analytics.ofType('identify')[0]!.traits).toEqual({ plan: 'free', since: '1970-01-01T00:00:00.000Z' });
+    expect(analytics.ofType('identify')[0]!.traits).toEqual({
+      plan: 'free',
+      since: '1970-01-01T00:00:00.000Z',
+    });
     expect(analytics.tracked('Signed Up')).toHaveLength(1);
     expect(analytics.stats().delivered).toBe(0);
   });

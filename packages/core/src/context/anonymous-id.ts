@@ -16,7 +16,8 @@ export function readAnonymousIdCookie(cookieHeader: string | null | undefined): 
     } catch {
       // Keep the raw value: a stray % is not worth losing the id over.
     }
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1);
     return value.length > 0 && value.length <= 200 ? value : undefined;
   }
   return undefined;

@@ -14,12 +14,20 @@ const headers = {
 
 describe('requestContextFromNode', () => {
   it('maps a Node request to Segment context without cookies or authorization', () => {
-    const context = requestContextFromNode({ headers, url: '/cart?step=2', protocol: 'https' }, { ip: '203.0.113.9' });
+    const context = requestContextFromNode(
+      { headers, url: '/cart?step=2', protocol: 'https' },
+      { ip: '203.0.113.9' },
+    );
     expect(context).toEqual({
       ip: '203.0.113.9',
       userAgent: 'Mozilla/5.0',
       locale: 'de-CH',
-      page: { url: 'https://shop.example.com/cart?step=2', path: '/cart', search: '?step=2', referrer: 'https://google.com/' },
+      page: {
+        url: 'https://shop.example.com/cart?step=2',
+        path: '/cart',
+        search: '?step=2',
+        referrer: 'https://google.com/',
+      },
       requestId: 'req-1',
     });
     expect(JSON.stringify(context)).not.toContain('secret');
@@ -27,12 +35,17 @@ describe('requestContextFromNode', () => {
 
   it('turns each piece off on request', () => {
     expect(
-      requestContextFromNode({ headers, url: '/' }, { userAgent: false, locale: false, page: false, requestId: false }),
+      requestContextFromNode(
+        { headers, url: '/' },
+        { userAgent: false, locale: false, page: false, requestId: false },
+      ),
     ).toEqual({});
   });
 
   it('prefers originalUrl (Express) over url', () => {
-    expect(requestContextFromNode({ headers, url: '/inner', originalUrl: '/mounted/inner' }).page?.path).toBe('/mounted/inner');
+    expect(
+      requestContextFromNode({ headers, url: '/inner', originalUrl: '/mounted/inner' }).page?.path,
+    ).toBe('/mounted/inner');
   });
 });
 
@@ -43,7 +56,12 @@ describe('requestContextFromFetch', () => {
       ip: '198.51.100.1',
       userAgent: 'Mozilla/5.0',
       locale: 'de-CH',
-      page: { url: 'https://shop.example.com/p?q=1', path: '/p', search: '?q=1', referrer: 'https://google.com/' },
+      page: {
+        url: 'https://shop.example.com/p?q=1',
+        path: '/p',
+        search: '?q=1',
+        referrer: 'https://google.com/',
+      },
       requestId: 'req-1',
     });
   });

@@ -26,7 +26,10 @@ export interface NodeRequestLike {
  * from Accept-Language, `page.{url,path,search,referrer}` and `requestId` from X-Request-Id.
  * Cookies and authorization headers are never copied.
  */
-export function requestContextFromNode(req: NodeRequestLike, options: RequestContextOptions = {}): MessageContext {
+export function requestContextFromNode(
+  req: NodeRequestLike,
+  options: RequestContextOptions = {},
+): MessageContext {
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
@@ -34,7 +37,12 @@ export function requestContextFromNode(req: NodeRequestLike, options: RequestCon
   const protocol = req.protocol ?? (req.socket?.encrypted ? 'https' : 'http');
   const host = header('host');
   const target = req.originalUrl ?? req.url ?? '/';
-  return buildContext(header, host === undefined ? undefined : `${protocol}://${host}${target}`, target, options);
+  return buildContext(
+    header,
+    host === undefined ? undefined : `${protocol}://${host}${target}`,
+    target,
+    options,
+  );
 }
 
 /** Turns a Fetch `Request` into Segment context; see {@link requestContextFromNode}. */
@@ -75,7 +83,10 @@ function buildContext(
   return context;
 }
 
-function parsePage(absoluteUrl: string | undefined, relativeTarget: string | undefined): NonNullable<MessageContext['page']> {
+function parsePage(
+  absoluteUrl: string | undefined,
+  relativeTarget: string | undefined,
+): NonNullable<MessageContext['page']> {
   try {
     const url = new URL(absoluteUrl ?? relativeTarget ?? '/', 'http://localhost');
     const page: NonNullable<MessageContext['page']> = { path: url.pathname, search: url.search };

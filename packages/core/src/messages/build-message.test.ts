@@ -3,8 +3,12 @@ import { ValidationError } from '../errors.js';
 import { buildMessage, type RawMessage } from './build-message.js';
 import type { MessageType } from './types.js';
 
-const env = { now: () => '2026-01-02T03:04:05.678Z', uuid: () => '00000000-0000-4000-8000-000000000000' };
-const build = (type: MessageType, raw: RawMessage, scope?: Parameters<typeof buildMessage>[2]) => buildMessage(type, raw, scope, env);
+const env = {
+  now: () => '2026-01-02T03:04:05.678Z',
+  uuid: () => '00000000-0000-4000-8000-000000000000',
+};
+const build = (type: MessageType, raw: RawMessage, scope?: Parameters<typeof buildMessage>[2]) =>
+  buildMessage(type, raw, scope, env);
 const failure = (type: MessageType, raw: RawMessage): ValidationError => {
   try {
     build(type, raw);
@@ -28,64 +32,105 @@ describe('buildMessage', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.field).toBe('userId');
-    expect(error.message).toBe('identify: "userId" or "anonymousId" is required, received undefined and undefined');
+    expect(error.message).toBe(
+      'identify: "userId" or "anonymousId" is required, received undefined and undefined',
+    );
   });
 
   it('requires a non-empty string event on track', () => {
-    expect(failure('track', { userId: 'u' }).message).toBe('track: "event" must be a non-empty string, received undefined');
-    expect(failure('track', { userId: 'u', event: '' }).message).toBe('track: "event" must be a non-empty string, received string ""');
-    expect(failure('track', { userId: 'u', event: 42 }).message).toBe('track: "event" must be a non-empty string, received number 42');
+    expect(failure('track', { userId: 'u' }).message).toBe(
+      'track: "event" must be a non-empty string, received undefined',
+    );
+    expect(failure('track', { userId: 'u', event: '' }).message).toBe(
+      'track: "event" must be a non-empty string, received string ""',
+    );
+    expect(failure('track', { userId: 'u', event: 42 }).message).toBe(
+      'track: "event" must be a non-empty string, received number 42',
+    );
   });
 
   it('requires previousId and userId on alias, and groupId on group', () => {
-    expect(failure('alias', { userId: 'u' }).message).toBe('alias: "previousId" is required (a string or a number), received undefined');
+    expect(failure('alias', { userId: 'u' }).message).toBe(
+      'alias: "previousId" is required (a string or a number), received undefined',
+    );
     expect(failure('alias', { previousId: 'p' }).field).toBe('userId');
-    expect(failure('group', { userId: 'u' }).message).toBe('group: "groupId" is required (a string or a number), received undefined');
+    expect(failure('group', { userId: 'u' }).message).toBe(
+      'group: "groupId" is required (a string or a number), received undefined',
+    );
   });
 
   it('requires properties, traits, context and integrations to be plain objects', () => {
     expect(failure('track', { userId: 'u', event: 'E', properties: [1] }).message).toBe(
       'track: "properties" must be a plain object, received an array',
     );
-    expect(failure('identify', { userId: 'u', traits: 'x' }).message).toBe('identify: "traits" must be a plain object, received string "x"');
-    expect(failure('page', { userId: 'u', context: new Map() }).message).toBe('page: "context" must be a plain object, received a Map');
-    expect(failure('group', { userId: 'u', groupId: 'g', integrations: 1 }).field).toBe('integrations');
+    expect(failure('identify', { userId: 'u', traits: 'x' }).message).toBe(
+      'identify: "traits" must be a plain object, received string "x"',
+    );
+    expect(failure('page', { userId: 'u', context: new Map() }).message).toBe(
+      'page: "context" must be a plain object, received a Map',
+    );
+    expect(failure('group', { userId: 'u', groupId: 'g', integrations: 1 }).field).toBe(
+      'integrations',
+    );
   });
 
   it('turns numeric ids into their exact decimal string, as Python does', () => {
     const message = build('group', { userId: 42, groupId: 7n, anonymousId: 1.5 });
     expect(message).toMatchObject({ userId: '42', groupId: '7', anonymousId: '1.5' });
     expect(build('track', { userId: 1e21, event: 'E' }).userId).toBe('1000000000000000000000');
-    expect(failure('track', { userId: Number.NaN, event: 'E' }).message).toBe('track: "userId" must be a string or a finite number, received number NaN');
-    expect(failure('track', { userId: { id: 1 }, event: 'E' }).message).toBe('track: "userId" must be a string or a finite number, received an object');
+    expect(failure('track', { userId: Number.NaN, event: 'E' }).message).toBe(
+      'track: "userId" must be a string or a finite number, received number NaN',
+    );
+    expect(failure('track', { userId: { id: 1 }, event: 'E' }).message).toBe(
+      'track: "userId" must be a string or a finite number, received an object',
+    );
   });
 
   it('accepts a Date or an ISO 8601 string with an offset, and sends ISO with milliseconds and Z', () => {
-    expect(build('track', { userId: 'u', event: 'E', timestamp: new Date(Date.UTC(2020, 0, 1)) }).timestamp).toBe('2020-01-01T00:00:00.000Z');
-    expect(build('track', { userId: 'u', event: 'E', timestamp: '2020-01-01T12:00:00+02:00' }).timestamp).toBe('2020-01-01T10:00:00.000Z');
-    expect(build('track', { userId: 'u', event: 'E', timestamp: '2012-10-17T18:58:57.911Z' }).timestamp).toBe('2012-10-17T18:58:57.911Z');
+    expect(
+      build('track', { userId: 'u', event: 'E', timestamp: new Date(Date.UTC(2020, 0, 1)) })
+        .timestamp,
+    ).toBe('2020-01-01T00:00:00.000Z');
+    expect(
+      build('track', { userId: 'u', event: 'E', timestamp: '2020-01-01T12:00:00+02:00' }).timestamp,
+    ).toBe('2020-01-01T10:00:00.000Z');
+    expect(
+      build('track', { userId: 'u', event: 'E', timestamp: '2012-10-17T18:58:57.911Z' }).timestamp,
+    ).toBe('2012-10-17T18:58:57.911Z');
   });
 
   it('rejects an unparseable timestamp', () => {
     expect(failure('track', { userId: 'u', event: 'E', timestamp: 'yesterday' }).message).toBe(
       'track: "timestamp" must be a valid Date or an ISO 8601 string, received string "yesterday"',
     );
-    expect(failure('track', { userId: 'u', event: 'E', timestamp: new Date('nope') }).field).toBe('timestamp');
-    expect(failure('track', { userId: 'u', event: 'E', timestamp: 1700000000000 }).field).toBe('timestamp');
+    expect(failure('track', { userId: 'u', event: 'E', timestamp: new Date('nope') }).field).toBe(
+      'timestamp',
+    );
+    expect(failure('track', { userId: 'u', event: 'E', timestamp: 1700000000000 }).field).toBe(
+      'timestamp',
+    );
   });
 
   it('puts name and category on page and screen', () => {
-    expect(build('screen', { userId: 'u', name: 'Brightness', category: 'Settings' })).toMatchObject({
+    expect(
+      build('screen', { userId: 'u', name: 'Brightness', category: 'Settings' }),
+    ).toMatchObject({
       type: 'screen',
       name: 'Brightness',
       category: 'Settings',
       properties: {},
     });
-    expect(failure('page', { userId: 'u', name: 3 }).message).toBe('page: "name" must be a string, received number 3');
+    expect(failure('page', { userId: 'u', name: 3 }).message).toBe(
+      'page: "name" must be a string, received number 3',
+    );
   });
 
   it('sets context.library, overriding a caller-supplied one', () => {
-    const message = build('track', { userId: 'u', event: 'E', context: { ip: '1.2.3.4', library: { name: 'x', version: '1' } } });
+    const message = build('track', {
+      userId: 'u',
+      event: 'E',
+      context: { ip: '1.2.3.4', library: { name: 'x', version: '1' } },
+    });
     expect(message.context.ip).toBe('1.2.3.4');
     expect(message.context.library?.name).toBe('@tributary/core');
   });
@@ -97,13 +142,23 @@ describe('buildMessage', () => {
       context: { ip: '10.0.0.1', page: { path: '/a', url: 'http://x/a' } },
     };
     const filled = build('track', { event: 'E' }, scope);
-    expect(filled).toMatchObject({ userId: 'scoped-user', anonymousId: 'anon-1', context: { ip: '10.0.0.1' } });
-    const explicit = build('track', { event: 'E', userId: 'me', context: { page: { path: '/b' } } }, scope);
+    expect(filled).toMatchObject({
+      userId: 'scoped-user',
+      anonymousId: 'anon-1',
+      context: { ip: '10.0.0.1' },
+    });
+    const explicit = build(
+      'track',
+      { event: 'E', userId: 'me', context: { page: { path: '/b' } } },
+      scope,
+    );
     expect(explicit.userId).toBe('me');
     expect(explicit.context.page).toEqual({ path: '/b', url: 'http://x/a' });
   });
 
   it('does not fill alias ids from the scope', () => {
-    expect(() => build('alias', { previousId: 'p' }, { userId: () => 'scoped' })).toThrow(ValidationError);
+    expect(() => build('alias', { previousId: 'p' }, { userId: () => 'scoped' })).toThrow(
+      ValidationError,
+    );
   });
 });

@@ -27,7 +27,8 @@ export interface MessageEnvironment {
   uuid(): string;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
  * Validates a call and builds the message that goes on the wire. Throws a `ValidationError` that
@@ -40,7 +41,10 @@ export function buildMessage(
   env: MessageEnvironment,
 ): WireMessage {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ValidationError('message', `${type}: the message must be an object, received ${describeValue(raw)}`);
+    throw new ValidationError(
+      'message',
+      `${type}: the message must be an object, received ${describeValue(raw)}`,
+    );
   }
   const messageId =
     raw.messageId === undefined ? env.uuid() : requireString(type, 'messageId', raw.messageId);
@@ -72,7 +76,10 @@ export function buildMessage(
   switch (type) {
     case 'track':
       if (typeof raw.event !== 'string' || raw.event.length === 0) {
-        throw new ValidationError('event', `track: "event" must be a non-empty string, received ${describeValue(raw.event)}`);
+        throw new ValidationError(
+          'event',
+          `track: "event" must be a non-empty string, received ${describeValue(raw.event)}`,
+        );
       }
       message.event = raw.event;
       message.properties = optionalObject(type, 'properties', raw.properties) ?? {};
@@ -98,11 +105,16 @@ export function buildMessage(
   }
 
   const integrations = optionalObject(type, 'integrations', raw.integrations);
-  if (integrations !== undefined) message.integrations = integrations as WireMessage['integrations'];
+  if (integrations !== undefined)
+    message.integrations = integrations as WireMessage['integrations'];
   return message;
 }
 
-function buildContext(type: MessageType, value: unknown, scope: RequestScope | undefined): MessageContext {
+function buildContext(
+  type: MessageType,
+  value: unknown,
+  scope: RequestScope | undefined,
+): MessageContext {
   const explicit = optionalObject(type, 'context', value);
   const scoped = scope?.context;
   if (scoped === undefined) return { ...explicit, library: LIBRARY };
@@ -135,7 +147,10 @@ function normalizeTimestamp(type: MessageType, value: unknown, env: MessageEnvir
 function requireId(type: MessageType, field: string, value: unknown): string {
   const id = optionalId(type, field, value);
   if (id === undefined) {
-    throw new ValidationError(field, `${type}: "${field}" is required (a string or a number), received ${describeValue(value)}`);
+    throw new ValidationError(
+      field,
+      `${type}: "${field}" is required (a string or a number), received ${describeValue(value)}`,
+    );
   }
   return id;
 }
@@ -148,12 +163,18 @@ function optionalId(type: MessageType, field: string, value: unknown): string | 
     // Exact decimal: 157963456373623802 must not become "1.5796345637362381e+17".
     return Number.isInteger(value) ? BigInt(value).toString() : String(value);
   }
-  throw new ValidationError(field, `${type}: "${field}" must be a string or a finite number, received ${describeValue(value)}`);
+  throw new ValidationError(
+    field,
+    `${type}: "${field}" must be a string or a finite number, received ${describeValue(value)}`,
+  );
 }
 
 function requireString(type: MessageType, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError(field, `${type}: "${field}" must be a non-empty string, received ${describeValue(value)}`);
+    throw new ValidationError(
+      field,
+      `${type}: "${field}" must be a non-empty string, received ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -161,15 +182,25 @@ function requireString(type: MessageType, field: string, value: unknown): string
 function optionalString(type: MessageType, field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
-    throw new ValidationError(field, `${type}: "${field}" must be a string, received ${describeValue(value)}`);
+    throw new ValidationError(
+      field,
+      `${type}: "${field}" must be a string, received ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
-function optionalObject(type: MessageType, field: string, value: unknown): Record<string, unknown> | undefined {
+function optionalObject(
+  type: MessageType,
+  field: string,
+  value: unknown,
+): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) {
-    throw new ValidationError(field, `${type}: "${field}" must be a plain object, received ${describeValue(value)}`);
+    throw new ValidationError(
+      field,
+      `${type}: "${field}" must be a plain object, received ${describeValue(value)}`,
+    );
   }
   return value;
 }

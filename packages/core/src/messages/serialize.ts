@@ -36,7 +36,13 @@ function isPlain(value: unknown, depth: number, ancestors: object[]): boolean {
   return true;
 }
 
-function normalize(method: string, value: unknown, path: string, ancestors: object[], depth: number): unknown {
+function normalize(
+  method: string,
+  value: unknown,
+  path: string,
+  ancestors: object[],
+  depth: number,
+): unknown {
   switch (typeof value) {
     case 'bigint':
       return value.toString();
@@ -51,10 +57,16 @@ function normalize(method: string, value: unknown, path: string, ancestors: obje
   if (value === null) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (ancestors.includes(value)) {
-    throw new ValidationError(path, `${method}: "${path}" is a circular reference; messages must be trees`);
+    throw new ValidationError(
+      path,
+      `${method}: "${path}" is a circular reference; messages must be trees`,
+    );
   }
   if (depth > MAX_DEPTH) {
-    throw new ValidationError(path, `${method}: "${path}" is nested deeper than ${MAX_DEPTH} levels`);
+    throw new ValidationError(
+      path,
+      `${method}: "${path}" is nested deeper than ${MAX_DEPTH} levels`,
+    );
   }
   ancestors.push(value);
   let out: unknown;
@@ -66,7 +78,13 @@ function normalize(method: string, value: unknown, path: string, ancestors: obje
   } else if (value instanceof Map) {
     out = normalizeEntries(method, value.entries(), path, ancestors, depth);
   } else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    out = normalize(method, (value as { toJSON: () => unknown }).toJSON(), path, ancestors, depth + 1);
+    out = normalize(
+      method,
+      (value as { toJSON: () => unknown }).toJSON(),
+      path,
+      ancestors,
+      depth + 1,
+    );
   } else {
     out = normalizeEntries(method, Object.entries(value), path, ancestors, depth);
   }

@@ -49,7 +49,10 @@ export interface IdentifyMessage extends IdentityFields {
   traits?: Properties;
 }
 
-export interface TrackMessage<TEvent extends string = string, TProps = Properties> extends IdentityFields {
+export interface TrackMessage<
+  TEvent extends string = string,
+  TProps = Properties,
+> extends IdentityFields {
   event: TEvent;
   properties?: TProps;
 }

@@ -1,5 +1,9 @@
 import { createFetchTransport } from '../delivery/transport.js';
-import { createSyncScopeStorage, installScopeStorage, type ScopeStorage } from '../context/request-scope.js';
+import {
+  createSyncScopeStorage,
+  installScopeStorage,
+  type ScopeStorage,
+} from '../context/request-scope.js';
 import type { Runtime } from './runtime.js';
 
 const encoder = new TextEncoder();

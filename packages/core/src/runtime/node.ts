@@ -6,11 +6,17 @@ import { gzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
+import { FileOutbox } from '../outbox/file-outbox.js';
+import { RedisOutbox } from '../outbox/redis-outbox.js';
 import type { Runtime } from './runtime.js';
 
 const gzipAsync = promisify(gzip);
 
-function createUndiciTransport({ keepAliveConnections }: { keepAliveConnections: number }): Transport & {
+function createUndiciTransport({
+  keepAliveConnections,
+}: {
+  keepAliveConnections: number;
+}): Transport & {
   close: () => Promise<void>;
 } {
   // One pooled keep-alive agent per client: batches reuse connections instead of opening one each.
@@ -25,7 +31,8 @@ function createUndiciTransport({ keepAliveConnections }: { keepAliveConnections:
     });
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      if (value !== undefined)
+        headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
     return { status: response.statusCode, headers, body: await response.body.text() };
   };
@@ -53,6 +60,8 @@ export const nodeRuntime: Runtime = {
       if (exitHooks.size === 0) process.removeListener('beforeExit', runExitHooks);
     };
   },
+  createOutbox: (options, deps) =>
+    options.type === 'file' ? new FileOutbox(options, deps) : new RedisOutbox(options, deps),
 };
 
 installScopeStorage(() => new AsyncLocalStorage());

@@ -3,7 +3,11 @@
  * would go on the wire, and sends nothing.
  * @packageDocumentation
  */
-export { createTestAnalytics, type TestAnalytics, type TestAnalyticsOptions } from './test-analytics.js';
+export {
+  createTestAnalytics,
+  type TestAnalytics,
+  type TestAnalyticsOptions,
+} from './test-analytics.js';
 
 import { nodeRuntime } from '../runtime/node.js';
 import { setRuntime } from '../runtime/runtime.js';

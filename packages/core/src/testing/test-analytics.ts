@@ -4,7 +4,9 @@ import type { AnyPlan, MessageType, TrackingPlan, WireMessage } from '../message
 import type { AnalyticsError } from '../errors.js';
 
 /** Options of {@link createTestAnalytics}: any client option except delivery. */
-export type TestAnalyticsOptions = Omit<AnalyticsOptions, 'send' | 'transport' | 'writeKey'> & { writeKey?: string };
+export type TestAnalyticsOptions = Omit<AnalyticsOptions, 'send' | 'transport' | 'writeKey'> & {
+  writeKey?: string;
+};
 
 /** A client that records instead of sending, with helpers to find and assert what was tracked. */
 export interface TestAnalytics<TPlan extends TrackingPlan = AnyPlan> extends Analytics<TPlan> {
@@ -51,10 +53,13 @@ export function createTestAnalytics<TPlan extends TrackingPlan = AnyPlan>(
     messages,
     errors,
     ofType: (type: MessageType) => messages.filter((m) => m.type === type),
-    tracked: (event?: string) => messages.filter((m) => m.type === 'track' && (event === undefined || m.event === event)),
+    tracked: (event?: string) =>
+      messages.filter((m) => m.type === 'track' && (event === undefined || m.event === event)),
     expectTracked(event: string, properties?: Record<string, unknown>): WireMessage {
       const candidates = helpers.tracked(event);
-      const match = candidates.find((m) => properties === undefined || includes(m.properties ?? {}, properties));
+      const match = candidates.find(
+        (m) => properties === undefined || includes(m.properties ?? {}, properties),
+      );
       if (match !== undefined) return match;
       const seen = helpers.tracked().map((m) => `${m.event} ${JSON.stringify(m.properties)}`);
       throw new Error(
@@ -70,5 +75,7 @@ export function createTestAnalytics<TPlan extends TrackingPlan = AnyPlan>(
 }
 
 function includes(actual: Record<string, unknown>, expected: Record<string, unknown>): boolean {
-  return Object.entries(expected).every(([key, value]) => JSON.stringify(actual[key]) === JSON.stringify(value));
+  return Object.entries(expected).every(
+    ([key, value]) => JSON.stringify(actual[key]) === JSON.stringify(value),
+  );
 }

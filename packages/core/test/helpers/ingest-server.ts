@@ -46,8 +46,16 @@ export async function startIngestServer(): Promise<IngestServer> {
     req.on('end', () => {
       const reply = scripted.shift() ?? fallback;
       const raw = Buffer.concat(chunks);
-      const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-      requests.push({ url: req.url ?? '', headers: req.headers, raw, body: JSON.parse(text) as ReceivedRequest['body'] });
+      const text =
+        req.headers['content-encoding'] === 'gzip'
+          ? gunzipSync(raw).toString('utf8')
+          : raw.toString('utf8');
+      requests.push({
+        url: req.url ?? '',
+        headers: req.headers,
+        raw,
+        body: JSON.parse(text) as ReceivedRequest['body'],
+      });
       if ('reset' in reply) {
         req.socket.destroy();
         return;
@@ -78,7 +86,8 @@ export async function startIngestServer(): Promise<IngestServer> {
     async waitForMessages(count, timeout = 10_000) {
       const deadline = Date.now() + timeout;
       while (messages().length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} messages, received ${messages().length}`);
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} messages, received ${messages().length}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 50);
@@ -94,10 +103,18 @@ export async function startIngestServer(): Promise<IngestServer> {
 }
 
 /** A logger that records every line, for asserting on logs (and that secrets never appear). */
-export function captureLogger(): { lines: string[]; debug: (m: string) => void; info: (m: string) => void; warn: (m: string) => void; error: (m: string) => void } {
+export function captureLogger(): {
+  lines: string[];
+  debug: (m: string) => void;
+  info: (m: string) => void;
+  warn: (m: string) => void;
+  error: (m: string) => void;
+} {
   const lines: string[] = [];
-  const log = (level: string) => (message: string, ...args: unknown[]) => {
-    lines.push(`${level} ${message} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
-  };
+  const log =
+    (level: string) =>
+    (message: string, ...args: unknown[]) => {
+      lines.push(`${level} ${message} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
+    };
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

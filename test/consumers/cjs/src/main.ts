@@ -9,4 +9,6 @@ analytics.send = false;
 analytics.writeKey = 'consumer';
 const viaDefault: boolean = analytics.page('user-1', 'Docs', 'Quick start');
 const isError: boolean = new Error('x') instanceof AnalyticsError;
-console.log(JSON.stringify({ format: 'cjs', accepted, viaDefault, isError, recorded: test.messages.length }));
+console.log(
+  JSON.stringify({ format: 'cjs', accepted, viaDefault, isError, recorded: test.messages.length }),
+);
