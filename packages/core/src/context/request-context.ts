@@ -18,7 +18,7 @@ export interface NodeRequestLike {
   originalUrl?: string | undefined;
   /** Express's `protocol` (trust-proxy aware); otherwise inferred from the socket. */
   protocol?: string | undefined;
-  socket?: { encrypted?: boolean } | undefined;
+  socket?: object | undefined;
 }
 
 /**
@@ -34,7 +34,9 @@ export function requestContextFromNode(
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const protocol = req.protocol ?? (req.socket?.encrypted ? 'https' : 'http');
+  const protocol =
+    req.protocol ??
+    ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http');
   const host = header('host');
   const target = req.originalUrl ?? req.url ?? '/';
   return buildContext(

@@ -1,0 +1,31 @@
+/**
+ * `@tributary/express`: request context, identity, request events and graceful shutdown for
+ * Express 4 and 5, on top of `@tributary/core`.
+ * @packageDocumentation
+ */
+export {
+  analyticsMiddleware,
+  type AdapterOptions,
+  type AnalyticsMiddleware,
+  type AnalyticsMiddlewareOptions,
+} from './middleware.js';
+export type { AnonymousIdOptions, ContextOptions } from './request-scope.js';
+export { RequestAnalytics, type AnalyticsClient } from './request-analytics.js';
+export {
+  DEFAULT_REQUEST_EVENT,
+  routeTemplate,
+  type RequestRule,
+  type TrackRequestsOptions,
+} from './request-events.js';
+export {
+  analyticsErrorHandler,
+  DEFAULT_ERROR_EVENT,
+  type ErrorHandlerOptions,
+} from './error-handler.js';
+export {
+  registerShutdown,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  type ClosableClient,
+  type ClosableServer,
+  type ShutdownOptions,
+} from './shutdown.js';

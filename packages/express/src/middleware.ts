@@ -1,0 +1,104 @@
+import { Analytics, runWithScope, type AnalyticsOptions, type RequestScope } from '@tributary/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { RequestAnalytics, type AnalyticsClient } from './request-analytics.js';
+import { watchRequest, type TrackRequestsOptions } from './request-events.js';
+import {
+  requestScope,
+  type AnonymousIdOptions,
+  type ContextOptions,
+  type RequestScopeSettings,
+} from './request-scope.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point.
+  namespace Express {
+    interface Request {
+      /** The request-bound analytics client, set by `analyticsMiddleware()`. */
+      analytics: RequestAnalytics;
+    }
+  }
+}
+
+/** The adapter's own options, next to the client's. */
+export interface AdapterOptions {
+  /** Request facts to add to `context`; `false` adds none. Defaults to all of them. */
+  context?: boolean | ContextOptions;
+  /**
+   * The signed-in user's id, called at each call, so auth middleware mounted after this one still
+   * counts. Defaults to `req.user?.id`.
+   */
+  resolveUser?: (req: Request) => string | number | null | undefined;
+  /** Where to find the anonymous id. Defaults to `{ cookie: true }`. */
+  anonymousId?: AnonymousIdOptions;
+  /** Record one event per completed request (method, route template, status, duration). Defaults to `false`. */
+  trackRequests?: boolean | TrackRequestsOptions;
+}
+
+/** Options of {@link analyticsMiddleware}: an existing `client`, or options to create one. */
+export type AnalyticsMiddlewareOptions<TClient extends AnalyticsClient = Analytics<any>> =
+  AdapterOptions & ({ client: TClient } | (AnalyticsOptions & { client?: undefined }));
+
+/** The middleware, carrying the client it sends to (to flush or close it). */
+export type AnalyticsMiddleware<TClient extends AnalyticsClient = Analytics<any>> =
+  RequestHandler & {
+    readonly client: TClient;
+  };
+
+/**
+ * Gives every request `req.analytics`, and runs the rest of the request inside the client's request
+ * scope, so calls made anywhere while it is handled carry its user, anonymous id and context.
+ * Never throws into Express.
+ *
+ * @example
+ * const analytics = analyticsMiddleware({ writeKey: process.env.SEGMENT_WRITE_KEY });
+ * app.use(analytics);
+ * app.post('/signup', (req, res) => {
+ *   req.analytics.track({ userId: 'u1', event: 'Signed Up' });
+ *   res.sendStatus(201);
+ * });
+ */
+export function analyticsMiddleware<TClient extends AnalyticsClient = Analytics<any>>(
+  options: AnalyticsMiddlewareOptions<TClient>,
+): AnalyticsMiddleware<TClient> {
+  const {
+    client: given,
+    context = true,
+    resolveUser,
+    anonymousId = {},
+    trackRequests = false,
+    ...clientOptions
+  } = options;
+  const client = given ?? (new Analytics(clientOptions) as AnalyticsClient as TClient);
+  const settings: RequestScopeSettings = {
+    context: context === true ? {} : context === false ? allOff : context,
+    resolveUser: resolveUser ?? defaultUser,
+    anonymousId,
+  };
+  const requests =
+    trackRequests === false ? undefined : trackRequests === true ? {} : trackRequests;
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    let scope: RequestScope = {};
+    try {
+      scope = requestScope(req, settings);
+      if (requests !== undefined) watchRequest(req, res, requests);
+    } catch {
+      // Analytics must never fail a request: carry on without the request's facts.
+    }
+    req.analytics = new RequestAnalytics(client, scope);
+    runWithScope(scope, next);
+  };
+  return Object.assign(middleware, { client });
+}
+
+const allOff: ContextOptions = {
+  ip: false,
+  userAgent: false,
+  locale: false,
+  page: false,
+  requestId: false,
+};
+
+function defaultUser(req: Request): string | number | undefined {
+  return (req as { user?: { id?: string | number } }).user?.id;
+}

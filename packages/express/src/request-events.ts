@@ -1,0 +1,93 @@
+import type { Request, Response } from 'express';
+import { hasIdentity } from './request-analytics.js';
+
+/**
+ * Which requests an automatic request event covers: a string is compared with the route template
+ * (`'/products/:id'`), a RegExp is tested against the path (`/^\/admin\//`), a function decides.
+ */
+export type RequestRule = string | RegExp | ((req: Request, res: Response) => boolean);
+
+/** Options of `trackRequests`. */
+export interface TrackRequestsOptions {
+  /** The event name. Defaults to `'Request Completed'`. */
+  event?: string;
+  /** Record only requests matching one of these rules. Defaults to every request. */
+  include?: RequestRule[];
+  /** Never record requests matching one of these rules. Defaults to none. */
+  exclude?: RequestRule[];
+}
+
+/** The default name of automatic request events. */
+export const DEFAULT_REQUEST_EVENT = 'Request Completed';
+
+/**
+ * Records a request event when the response has been handed off completely (aborted requests are
+ * skipped), with `method`, `route` (the template, or `null` when no route matched), `status` and
+ * `duration` in milliseconds. Requests with neither a user nor an anonymous id are skipped, since
+ * Segment requires one.
+ */
+export function watchRequest(req: Request, res: Response, options: TrackRequestsOptions): void {
+  const start = performance.now();
+  res.once('close', () => {
+    try {
+      if (!res.writableFinished || !hasIdentity(req.analytics.scope)) return;
+      const route = routeTemplate(req);
+      if (
+        options.include !== undefined &&
+        !options.include.some((rule) => matches(rule, route, req, res))
+      )
+        return;
+      if (options.exclude?.some((rule) => matches(rule, route, req, res))) return;
+      req.analytics.track({
+        event: options.event ?? DEFAULT_REQUEST_EVENT,
+        properties: {
+          method: req.method,
+          route: route ?? null,
+          status: res.statusCode,
+          duration: Math.round((performance.now() - start) * 1000) / 1000,
+        },
+      });
+    } catch {
+      // A request event must never break the response it describes.
+    }
+  });
+}
+
+/**
+ * The route template that handled the request: the mount path (`req.baseUrl`) plus the matched
+ * route's path, e.g. `/api/products/:id`. `undefined` when no route matched (a 404, a static file).
+ * A router mounted at a parameterised path contributes its concrete base URL, as Express keeps no
+ * template for it.
+ */
+export function routeTemplate(req: Request): string | undefined {
+  const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  if (path === undefined) return undefined;
+  const template = Array.isArray(path) ? path.map(pathPart).join('|') : pathPart(path);
+  const base = req.baseUrl ?? '';
+  return base !== '' && template === '/' ? base : base + template;
+}
+
+// Express 4 also accepts a RegExp or an array of paths for a route.
+function pathPart(path: unknown): string {
+  return typeof path === 'string' ? path : path instanceof RegExp ? path.toString() : '';
+}
+
+function matches(
+  rule: RequestRule,
+  route: string | undefined,
+  req: Request,
+  res: Response,
+): boolean {
+  if (typeof rule === 'string') return rule === route;
+  if (rule instanceof RegExp) {
+    rule.lastIndex = 0; // a /g or /y rule would otherwise carry state from the previous request
+    return rule.test(pathOf(req));
+  }
+  return rule(req, res);
+}
+
+function pathOf(req: Request): string {
+  const url = req.originalUrl ?? req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
