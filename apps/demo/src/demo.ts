@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const stats = collector.stats();
 
   console.log(
-    `\n${sent} events sent through @tributary/core, ${stats.total} received by the collector:\n`,
+    `\n${sent} events sent by the demo's own client, ${Math.max(0, stats.total - sent)} by the example apps; ${stats.total} received by the collector:\n`,
   );
   console.log(summaryTable(stats));
   console.log(`\n  Debugger: ${collector.url}/`);

@@ -1,4 +1,5 @@
 import { anonymousBrowsing } from './anonymous-browsing.js';
+import { expressShop } from './express-shop.js';
 import type { Journey } from './journey.js';
 import { mobileApp } from './mobile-app.js';
 import { purchases } from './purchases.js';
@@ -11,4 +12,11 @@ export type { Journey, JourneyContext, Visitor } from './journey.js';
  * The journeys `npm run demo` runs, in order. Add one per example app here (a file per journey);
  * it runs after these with the same collector and visitor.
  */
-export const journeys: Journey[] = [anonymousBrowsing, signUp, team, purchases, mobileApp];
+export const journeys: Journey[] = [
+  anonymousBrowsing,
+  signUp,
+  team,
+  purchases,
+  mobileApp,
+  expressShop,
+];
