@@ -1,0 +1,134 @@
+import {
+  ConfigurableModuleBuilder,
+  Inject,
+  Logger,
+  Module,
+  type ConfigurableModuleAsyncOptions,
+  type ConfigurableModuleOptionsFactory,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { Analytics } from '@tributary/core';
+import { AnalyticsInterceptor } from './analytics.interceptor.js';
+import { AnalyticsService } from './analytics.service.js';
+import {
+  createAnalyticsClient,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  isOwnClient,
+  type AnalyticsModuleOptions,
+} from './options.js';
+import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
+import { setTrackMethodClient } from './track-method.decorator.js';
+
+/** Module-definition extras of `forRoot`/`forRootAsync`. */
+export interface AnalyticsModuleExtras {
+  /** Register the module globally, so every module can inject `AnalyticsService`. Defaults to `true`. */
+  isGlobal?: boolean;
+}
+
+/** What a `useClass`/`useExisting` options factory implements. */
+export type AnalyticsOptionsFactory = ConfigurableModuleOptionsFactory<
+  AnalyticsModuleOptions,
+  'createAnalyticsOptions'
+>;
+
+/** Options of `AnalyticsModule.forRootAsync()`. */
+export type AnalyticsModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  AnalyticsModuleOptions,
+  'createAnalyticsOptions'
+> &
+  AnalyticsModuleExtras;
+
+/** The providers both the real and the testing module register, given a client provider. */
+export function analyticsProviders(client: Provider): Provider[] {
+  return [client, AnalyticsService, { provide: APP_INTERCEPTOR, useClass: AnalyticsInterceptor }];
+}
+
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<AnalyticsModuleOptions>({
+  optionsInjectionToken: ANALYTICS_MODULE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createAnalyticsOptions')
+  // Without setExtras, `isGlobal` would be silently ignored (and leak into the client options).
+  .setExtras<AnalyticsModuleExtras>({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+    providers: [
+      ...(definition.providers ?? []),
+      ...analyticsProviders({
+        provide: ANALYTICS_CLIENT,
+        useFactory: (options: AnalyticsModuleOptions) => createAnalyticsClient(options),
+        inject: [ANALYTICS_MODULE_OPTIONS],
+      }),
+    ],
+    exports: [ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS, AnalyticsService],
+  }))
+  .build();
+
+/**
+ * Tributary analytics for Nest: configures one client through DI, provides `AnalyticsService` and
+ * the raw client (`ANALYTICS_CLIENT`), registers the interceptor behind `@Track()` and request
+ * context, and delivers what is queued when the application shuts down.
+ *
+ * Options are checked when the module initializes; bad ones stop the app with one error listing
+ * each problem. On shutdown (`app.close()`, or a signal after `app.enableShutdownHooks()`) the
+ * client is flushed and closed within `shutdownTimeout`. As a global module (the default) this
+ * runs after every other module's shutdown hooks, so events they send while stopping are delivered.
+ *
+ * @example
+ * @Module({
+ *   imports: [AnalyticsModule.forRoot({ writeKey: process.env.SEGMENT_WRITE_KEY })],
+ * })
+ * export class AppModule {}
+ */
+@Module({})
+export class AnalyticsModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  readonly #logger = new Logger('Analytics');
+
+  constructor(
+    @Inject(ANALYTICS_CLIENT) private readonly client: Analytics<any>,
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
+  ) {
+    super();
+    // Here rather than in the client factory, so an overridden ANALYTICS_CLIENT is used too.
+    setTrackMethodClient(client);
+  }
+
+  /**
+   * Configures the module with options known up front.
+   * @example AnalyticsModule.forRoot({ writeKey: 'YOUR_WRITE_KEY', flushAt: 50 })
+   */
+  static override forRoot(options: AnalyticsModuleOptions & AnalyticsModuleExtras): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /**
+   * Configures the module from other providers (`useFactory` + `inject`, `useClass` or `useExisting`).
+   * @example
+   * AnalyticsModule.forRootAsync({
+   *   imports: [ConfigModule],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ writeKey: config.getOrThrow('SEGMENT_WRITE_KEY') }),
+   * })
+   */
+  static override forRootAsync(options: AnalyticsModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(options);
+  }
+
+  /** Flushes, then closes the client the module created (a client passed as `client` is only flushed). */
+  async onApplicationShutdown(): Promise<void> {
+    const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+    const own = isOwnClient(this.client);
+    const report = own
+      ? await this.client.close({ timeout })
+      : await this.client.flush({ timeout });
+    setTrackMethodClient(undefined, this.client);
+    if (report.failed > 0 || report.pending > 0) {
+      this.#logger.warn(
+        `shutdown: ${report.delivered} event(s) delivered, ${report.failed} failed, ${report.pending} still pending after ${timeout} ms`,
+      );
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Id, Properties } from '@tributary/core';
+import { SKIP_TRACKING_METADATA, TRACK_METADATA } from './tokens.js';
+
+/** What a `@Track()` callback can read about the handled request. */
+export interface TrackInput<TResult = any> {
+  /** The handler's return value (after its promise or observable resolved); `undefined` on error. */
+  result: TResult | undefined;
+  /** What the handler threw, when `when` is `'error'` or `'always'`. */
+  error: unknown;
+  /** Route parameters (`/products/:id` → `{ id }`). Empty outside HTTP. */
+  params: Record<string, string>;
+  /** Parsed query string. Empty outside HTTP. */
+  query: Record<string, unknown>;
+  /** The parsed request body; for microservices, the message data. */
+  body: any;
+  /** `request.user`, as set by an authentication guard. */
+  user: any;
+  /** The platform request (Express or Fastify); `undefined` outside HTTP. */
+  request: any;
+  /** The handler's raw arguments (`ExecutionContext.getArgs()`), for GraphQL and RPC handlers. */
+  args: unknown[];
+}
+
+/** When a `@Track()` event fires. */
+export type TrackWhen = 'success' | 'error' | 'always';
+
+/** Options of {@link Track}. */
+export interface TrackOptions<TResult = any> {
+  /** The event's properties, fixed or computed from the request and result. Defaults to none. */
+  properties?: Properties | ((input: TrackInput<TResult>) => Properties | undefined);
+  /**
+   * The user the event is about, when the request scope does not know it yet (a sign-up returns
+   * the new id). Defaults to the module's `resolveUser`.
+   */
+  userId?: (input: TrackInput<TResult>) => Id | null | undefined;
+  /** Fire after the handler succeeded, threw, or either. Defaults to `'success'`. */
+  when?: TrackWhen;
+}
+
+/** One `@Track()` as stored in metadata. */
+export interface TrackMetadata extends TrackOptions {
+  event: string | ((input: TrackInput) => string);
+}
+
+/**
+ * Tracks an event after a controller handler runs. Metadata only: the handler is not wrapped, so
+ * routes, guards, pipes and Swagger keep working. `AnalyticsModule`'s interceptor fires the event
+ * with the request's identity and context. Stackable: several `@Track()`s fire in source order.
+ *
+ * @example
+ * @Post(':id/cart')
+ * @Track('Product Added', { properties: ({ params, body }) => ({ productId: params.id, quantity: body.quantity }) })
+ * addToCart(@Param('id') id: string, @Body() body: AddToCartDto) { ... }
+ */
+export function Track<TResult = any>(
+  event: string | ((input: TrackInput<TResult>) => string),
+  options: TrackOptions<TResult> = {},
+): MethodDecorator {
+  const entry = { ...options, event };
+  return (_target, _key, descriptor) => {
+    const handler = descriptor.value as object;
+    const existing =
+      (Reflect.getMetadata(TRACK_METADATA, handler) as TrackMetadata[] | undefined) ?? [];
+    // Decorators apply bottom-up; prepend so events fire in the order they are written.
+    Reflect.defineMetadata(TRACK_METADATA, [entry, ...existing], handler);
+    return descriptor;
+  };
+}
+
+/**
+ * Opts a controller or one handler out of analytics: no request scope and no `@Track()` events.
+ * @example
+ * @SkipTracking()
+ * @Controller('health')
+ * export class HealthController {}
+ */
+export function SkipTracking(): MethodDecorator & ClassDecorator {
+  return SetMetadata(SKIP_TRACKING_METADATA, true);
+}
