@@ -2,6 +2,7 @@ import { anonymousBrowsing } from './anonymous-browsing.js';
 import { expressShop } from './express-shop.js';
 import type { Journey } from './journey.js';
 import { mobileApp } from './mobile-app.js';
+import { nestShop } from './nest-shop.js';
 import { purchases } from './purchases.js';
 import { signUp } from './sign-up.js';
 import { team } from './team.js';
@@ -19,4 +20,5 @@ export const journeys: Journey[] = [
   purchases,
   mobileApp,
   expressShop,
+  nestShop,
 ];
