@@ -6,7 +6,13 @@ import tseslint from 'typescript-eslint';
 
 /** Adapters may use only core's public entry points; reaching into its files couples releases. */
 const coreInternals = {
-  group: ['@tributary/core/*', '!@tributary/core/testing', '**/core/src/**', '**/core/dist/**'],
+  group: [
+    '@tributary/core/*',
+    '!@tributary/core/testing',
+    '!@tributary/core/edge',
+    '**/core/src/**',
+    '**/core/dist/**',
+  ],
   message:
     'Adapters and apps import only the public entry points of @tributary/core (`@tributary/core`, `@tributary/core/testing`).',
 };

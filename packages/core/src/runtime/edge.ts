@@ -7,9 +7,12 @@ import {
 import type { Runtime } from './runtime.js';
 
 const encoder = new TextEncoder();
+// Read through globalThis: Next.js's edge bundler rejects a bare `CompressionStream` as a Node API.
+const Compression = (globalThis as { CompressionStream?: typeof CompressionStream })
+  .CompressionStream;
 
 async function gzipWeb(body: string): Promise<Uint8Array> {
-  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
+  const stream = new Blob([body]).stream().pipeThrough(new Compression!('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -17,7 +20,7 @@ async function gzipWeb(body: string): Promise<Uint8Array> {
 export const edgeRuntime: Runtime = {
   name: 'edge',
   createTransport: () => createFetchTransport(),
-  gzip: typeof CompressionStream === 'function' ? gzipWeb : undefined,
+  gzip: typeof Compression === 'function' ? gzipWeb : undefined,
   byteLength: (text) => encoder.encode(text).byteLength,
   uuid: () => crypto.randomUUID(),
   base64: (text) => {

@@ -1,0 +1,32 @@
+import { Analytics, type AnalyticsOptions } from '@tributary/core';
+import type { ClientIpOptions } from './client-ip.js';
+import { acquireClient } from './shared-client.js';
+
+/** Options shared by every wrapper unless a wrapper overrides them. */
+export interface NextRequestOptions extends ClientIpOptions {
+  /**
+   * Milliseconds a flush may take where delivery has to be awaited before the response
+   * (serverless without `waitUntil`), or is handed to `after()`/`waitUntil`. Defaults to 2000.
+   */
+  flushTimeout?: number;
+}
+
+/** Options of {@link initAnalytics}: the client's options plus the request defaults. */
+export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptions {}
+
+/**
+ * Creates the process-wide client for every route, page, action and proxy of the app. Call it
+ * from `register()` in `instrumentation.ts`. The client lives on
+ * `globalThis[Symbol.for('tributary.next.client')]`, so every route bundle shares it. Without this
+ * call, the client is created on first use from `TRIBUTARY_WRITE_KEY` (or `SEGMENT_WRITE_KEY`) and
+ * `TRIBUTARY_HOST`. During `next build` it returns a client that sends nothing.
+ * @example
+ * // instrumentation.ts
+ * import { initAnalytics } from '@tributary/next';
+ * export function register() {
+ *   initAnalytics({ writeKey: process.env.TRIBUTARY_WRITE_KEY, trustedProxyHops: 1 });
+ * }
+ */
+export function initAnalytics(options: NextAnalyticsOptions): Analytics {
+  return acquireClient(Analytics, options);
+}

@@ -1,0 +1,191 @@
+import type * as Core from '@tributary/core';
+import type { Id, Properties } from '@tributary/core';
+import { NextResponse, type NextFetchEvent, type NextRequest } from 'next/server.js';
+import {
+  anonymousIdCookie,
+  withAnonymousIdCookie,
+  type AnonymousIdCookieOptions,
+} from './anonymous-id-cookie.js';
+import { deliverAfterResponse } from './deliver-after-response.js';
+import { isBuildPhase } from './env.js';
+import type { NextRequestOptions } from './init.js';
+import { isPageView, type PathMatcher } from './path-matcher.js';
+import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
+import {
+  PAGE_URL_HEADER,
+  pageUrl,
+  resolveUserSafely,
+  scopeFromRequest,
+} from './scope-from-request.js';
+import { acquireClient, sharedRequestOptions } from './shared-client.js';
+
+/** What a proxy or middleware function may return. */
+export type MiddlewareResult = Response | null | undefined | void;
+
+/** Your `proxy`/`middleware` function, given the request-bound client as a third argument. */
+export type AnalyticsMiddleware = (
+  request: NextRequest,
+  event: NextFetchEvent,
+  analytics: RequestAnalytics,
+) => MiddlewareResult | Promise<MiddlewareResult>;
+
+/** Options of {@link withAnalyticsMiddleware}. */
+export interface WithAnalyticsMiddlewareOptions extends NextRequestOptions {
+  /** Record a `page` call for each page request. Defaults to `true`. */
+  pageViews?: boolean;
+  /** Only these paths are page views. Defaults to every path not excluded. */
+  include?: PathMatcher[];
+  /** Never page views. Defaults to `DEFAULT_EXCLUDE`: `/_next`, `/api`, `/_vercel` and files with an extension. */
+  exclude?: PathMatcher[];
+  /** The page view's `name`. Defaults to none. */
+  pageName?: (request: NextRequest) => string | undefined;
+  /** Extra page-view properties, merged over `path`, `url`, `search` and `referrer`. Defaults to none. */
+  properties?: (request: NextRequest) => Properties | undefined;
+  /** The signed-in user's id. May be async. Defaults to none: anonymous. */
+  resolveUser?: (request: NextRequest) => Id | undefined | null | Promise<Id | undefined | null>;
+  /**
+   * Set `ajs_anonymous_id` when the request has none, so the browser's analytics.js and the
+   * server share one id (the app sees it on this very request too); `false` turns it off.
+   * Defaults to `{}`: a host-only cookie for one year.
+   */
+  anonymousIdCookie?: AnonymousIdCookieOptions | false;
+  /** Generate an `x-request-id` when the request has none and forward it to the app. Defaults to `true`. */
+  requestId?: boolean;
+}
+
+/** Signature of {@link withAnalyticsMiddleware}. */
+export type WithAnalyticsMiddleware = (
+  middleware?: AnalyticsMiddleware,
+  options?: WithAnalyticsMiddlewareOptions,
+) => (request: NextRequest, event: NextFetchEvent) => Promise<Response>;
+
+/** Builds `withAnalyticsMiddleware` over core's Node or edge build. */
+export function createWithAnalyticsMiddleware(
+  core: Pick<
+    typeof Core,
+    'Analytics' | 'requestContextFromFetch' | 'readAnonymousIdCookie' | 'runWithScope'
+  >,
+): WithAnalyticsMiddleware {
+  return (middleware, options = {}) =>
+    async function middlewareWithAnalytics(request, event) {
+      const client = acquireClient(core.Analytics);
+      const settings = { ...sharedRequestOptions(), ...options };
+      if (isBuildPhase())
+        return (
+          (await middleware?.(
+            request,
+            event,
+            createRequestAnalytics(client, {}, core.runWithScope),
+          )) ?? NextResponse.next()
+        );
+
+      const forwarded = new Headers(request.headers);
+      if (settings.requestId !== false && !forwarded.has('x-request-id'))
+        forwarded.set('x-request-id', crypto.randomUUID());
+      let seeded: string | undefined;
+      if (
+        settings.anonymousIdCookie !== false &&
+        core.readAnonymousIdCookie(forwarded.get('cookie')) === undefined
+      ) {
+        seeded = crypto.randomUUID();
+        forwarded.set('cookie', withAnonymousIdCookie(forwarded.get('cookie'), seeded));
+      }
+      const url = pageUrl(request.url, request.headers.get('host'));
+      forwarded.set(PAGE_URL_HEADER, url);
+      const userId = await resolveUserSafely(settings.resolveUser, request);
+      const scope = scopeFromRequest(core, { url, headers: forwarded }, settings, userId);
+      scope.anonymousId ??= userId === undefined ? crypto.randomUUID() : undefined;
+      const analytics = createRequestAnalytics(client, scope, core.runWithScope);
+
+      let response: Response | undefined;
+      try {
+        response =
+          (await core.runWithScope(scope, () => middleware?.(request, event, analytics))) ??
+          undefined;
+      } finally {
+        if (
+          settings.pageViews !== false &&
+          isPageView(request, settings.include, settings.exclude)
+        ) {
+          trackPageView(analytics, request, settings);
+        }
+        const timeout = settings.flushTimeout ?? 2000;
+        const { pending } = deliverAfterResponse(() => client.flush({ timeout }), {
+          waitUntil: (p) => event.waitUntil(p),
+        });
+        if (pending !== undefined) await pending;
+      }
+      const out = forwardRequestHeaders(response, forwarded);
+      return seeded === undefined
+        ? out
+        : setCookie(out, seeded, request, settings.anonymousIdCookie || {});
+    };
+}
+
+function trackPageView(
+  analytics: RequestAnalytics,
+  request: NextRequest,
+  settings: WithAnalyticsMiddlewareOptions,
+): void {
+  const page = analytics.context.page ?? {};
+  let name: string | undefined;
+  let extra: Properties | undefined;
+  try {
+    name = settings.pageName?.(request);
+    extra = settings.properties?.(request);
+  } catch {
+    // A throwing callback costs the name or properties, not the page view.
+  }
+  const properties: Properties = {
+    path: page.path,
+    url: page.url,
+    search: page.search,
+    referrer: page.referrer,
+    ...extra,
+  };
+  analytics.page(name === undefined ? { properties } : { name, properties });
+}
+
+/**
+ * Passes the request id, page URL and seeded cookie on to the app through request headers
+ * (`NextResponse.next({ request: { headers } })`), never response headers, which would reach the
+ * browser. A response of your own that continues to the app (`next()` or a rewrite) gets them too,
+ * unless it already overrides request headers.
+ */
+function forwardRequestHeaders(response: Response | undefined, forwarded: Headers): Response {
+  const carrier = NextResponse.next({ request: { headers: forwarded } });
+  if (response === undefined) return carrier;
+  const continues =
+    response.headers.has('x-middleware-next') || response.headers.has('x-middleware-rewrite');
+  if (!continues || response.headers.has('x-middleware-override-headers')) return response;
+  carrier.headers.forEach((value, key) => {
+    if (key.startsWith('x-middleware-request-') || key === 'x-middleware-override-headers')
+      response.headers.set(key, value);
+  });
+  return response;
+}
+
+function setCookie(
+  response: Response,
+  id: string,
+  request: NextRequest,
+  options: AnonymousIdCookieOptions,
+): Response {
+  const cookie = anonymousIdCookie(id, request.nextUrl.protocol === 'https:', options);
+  if (response instanceof NextResponse) {
+    response.cookies.set(cookie);
+    return response;
+  }
+  const carrier = NextResponse.next();
+  carrier.cookies.set(cookie);
+  const header = carrier.headers.get('set-cookie')!;
+  try {
+    response.headers.append('set-cookie', header);
+    return response;
+  } catch {
+    // `Response.redirect()` has immutable headers: copy it.
+    const copy = new Response(response.body, response);
+    copy.headers.append('set-cookie', header);
+    return copy;
+  }
+}

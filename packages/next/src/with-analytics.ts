@@ -1,0 +1,73 @@
+import * as core from '@tributary/core';
+import type { Id, RequestScope } from '@tributary/core';
+import { deliverAfterResponse } from './deliver-after-response.js';
+import { isBuildPhase } from './env.js';
+import type { NextRequestOptions } from './init.js';
+import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
+import { resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
+import { acquireClient, sharedRequestOptions } from './shared-client.js';
+
+/** Options of {@link withAnalytics}; request options default to those given to `initAnalytics`. */
+export interface WithAnalyticsOptions<
+  TRequest extends Request = Request,
+> extends NextRequestOptions {
+  /** The signed-in user's id, from your auth (a session cookie, a JWT). May be async. Defaults to none: anonymous. */
+  resolveUser?: (request: TRequest) => Id | undefined | null | Promise<Id | undefined | null>;
+}
+
+const DEFAULT_FLUSH_TIMEOUT = 2000;
+const byScope = new WeakMap<RequestScope, RequestAnalytics>();
+
+/**
+ * Wraps an App Router route handler: calls made while it runs (by `analytics`, `getAnalytics()` or
+ * any client) carry the request's context and identity, and delivery happens after the response
+ * (`after()`, else the platform's `waitUntil`), so the response never waits for analytics.
+ * Control-flow errors (`redirect()`, `notFound()`) pass through untouched.
+ * @example
+ * export const POST = withAnalytics(async (request, _ctx, analytics) => {
+ *   analytics.track({ event: 'Order Completed', properties: { total: 42 } });
+ *   return Response.json({ ok: true });
+ * }, { resolveUser: (request) => request.headers.get('x-user-id') });
+ */
+export function withAnalytics<TRequest extends Request, TContext, TResponse extends Response>(
+  handler: (
+    request: TRequest,
+    context: TContext,
+    analytics: RequestAnalytics,
+  ) => TResponse | Promise<TResponse>,
+  options: WithAnalyticsOptions<TRequest> = {},
+): (request: TRequest, context: TContext) => Promise<TResponse> {
+  return async function handlerWithAnalytics(request, context) {
+    const client = acquireClient(core.Analytics);
+    if (isBuildPhase())
+      return handler(request, context, createRequestAnalytics(client, {}, core.runWithScope));
+    const settings = { ...sharedRequestOptions(), ...options };
+    const scope = scopeFromRequest(
+      core,
+      request,
+      settings,
+      await resolveUserSafely(settings.resolveUser, request),
+    );
+    const analytics = createRequestAnalytics(client, scope, core.runWithScope);
+    try {
+      return await core.runWithScope(scope, () => {
+        const current = core.getCurrentScope();
+        if (current !== undefined) byScope.set(current, analytics);
+        return handler(request, context, analytics);
+      });
+    } finally {
+      const timeout = settings.flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
+      const { pending } = deliverAfterResponse(() => client.flush({ timeout }));
+      // Only where nothing can keep the function alive: bounded by the flush timeout.
+      if (pending !== undefined) await pending;
+    }
+  };
+}
+
+/** The `RequestAnalytics` of the `withAnalytics` handler running now, if any. */
+export function currentRequestAnalytics(): RequestAnalytics | undefined {
+  const scope = core.getCurrentScope();
+  return scope === undefined ? undefined : byScope.get(scope);
+}
+
+export { DEFAULT_FLUSH_TIMEOUT };
