@@ -12,3 +12,9 @@ const isError: boolean = new Error('x') instanceof AnalyticsError;
 console.log(
   JSON.stringify({ format: 'cjs', accepted, viaDefault, isError, recorded: test.messages.length }),
 );
+
+import { analyticsMiddleware } from '@tributary/express';
+import { startCollector } from '@tributary/collector';
+
+const adapters: string[] = [typeof analyticsMiddleware, typeof startCollector];
+console.error(adapters.join(','));

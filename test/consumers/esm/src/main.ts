@@ -29,3 +29,9 @@ console.log(
     recorded: test.messages.length,
   }),
 );
+
+import { analyticsMiddleware } from '@tributary/express';
+import { startCollector } from '@tributary/collector';
+
+const adapters: string[] = [typeof analyticsMiddleware, typeof startCollector];
+console.error(adapters.join(','));
