@@ -345,3 +345,49 @@ describe('the example journey', () => {
     expect(collector.events({ type: 'page', anonymousId }).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+// `next start` with NEXT_MANUAL_SIG_HANDLE=true: initAnalytics owns SIGTERM, so every event tracked
+// before the signal is delivered (even with batches still in flight) and the process exits 0.
+describe('SIGTERM on next start', () => {
+  it('delivers every event accepted before the signal, then exits 0', async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], {
+      TRIBUTARY_WRITE_KEY: 'shutdown-key',
+      TRIBUTARY_HOST: collector.url,
+      NEXT_MANUAL_SIG_HANDLE: 'true',
+    });
+    await until(
+      () =>
+        fetch(`${baseUrl}/api/products?q=warmup`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      'next start to answer',
+    );
+    await until(
+      () => collector.events({ event: 'Products Searched' }).length > 0,
+      10_000,
+      'the warm-up event',
+    );
+    collector.reset();
+    // A slow collector: the batches are still in flight when the signal arrives.
+    collector.faults.set({ latency: 1500 });
+    const queries = Array.from({ length: 20 }, (_, i) => `sigterm-${i}`);
+    const responses = await Promise.all(
+      queries.map((q) => fetch(`${baseUrl}/api/products?q=${q}`)),
+    );
+    expect(responses.every((r) => r.ok)).toBe(true);
+    server.child.kill('SIGTERM');
+    const { code } = await server.done;
+    expect(code).toBe(0);
+    const searched = collector
+      .events({ event: 'Products Searched' })
+      .map((e) => (e.message.properties as { query?: string }).query)
+      // Late warm-up probes may land after the reset; only this test's queries count.
+      .filter((query) => query?.startsWith('sigterm-'));
+    expect(searched.sort()).toEqual([...queries].sort());
+    collector.faults.clear();
+  });
+});

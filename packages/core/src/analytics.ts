@@ -89,7 +89,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     );
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
-    const outbox = this.#openOutbox();
     let transport = this.#options.transport;
     if (transport === undefined) {
       const created = this.#runtime.createTransport({
@@ -107,6 +106,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         retryMaxDelay: this.#options.retryMaxDelay,
       });
     }
+    // Last, so nothing after it can throw while this client holds the outbox's lock.
+    const outbox = this.#openOutbox();
     this.#delivery = new Delivery({
       options: this.#options,
       runtime: this.#runtime,
@@ -279,11 +280,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   ): boolean {
     try {
       if (this.#closing !== undefined) {
-        return this.#reject(
-          new AnalyticsError(
-            'CLIENT_CLOSED',
-            `${type}: the client is closed; the call was dropped`,
-          ),
+        return this.#rejectCheaply(
+          'CLIENT_CLOSED',
+          `${type}: the client is closed; the call was dropped`,
           undefined,
         );
       }
@@ -320,11 +319,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         return true;
       }
       if (!this.#delivery.hasRoom(bytes)) {
-        return this.#reject(
-          new AnalyticsError(
-            'QUEUE_FULL',
-            `${type}: the queue is full (${this.#delivery.held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`,
-          ),
+        return this.#rejectCheaply(
+          'QUEUE_FULL',
+          `${type}: the queue is full (${this.#delivery.held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`,
           message,
         );
       }
@@ -353,6 +350,28 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   #reject(error: AnalyticsError, message: WireMessage | undefined): false {
     count(this.#stats.rejected, error.code as DropReason);
     this.#report(error, message === undefined ? [] : [message]);
+    return false;
+  }
+
+  /**
+   * `#reject` for the rejections that come in floods (a full queue while the API is down, calls
+   * after close): an Error captures a stack trace, which costs more than the whole call, so it is
+   * only built when an `onError` handler is there to receive it. Logs and counts are the same.
+   */
+  #rejectCheaply(
+    code: 'QUEUE_FULL' | 'CLIENT_CLOSED',
+    text: string,
+    message: WireMessage | undefined,
+  ): false {
+    count(this.#stats.rejected, code);
+    this.#logger.error(`${code}: ${text}`);
+    const onError = this.#options.onError;
+    if (onError === undefined) return false;
+    try {
+      onError(new AnalyticsError(code, text), message === undefined ? [] : [message]);
+    } catch (thrown) {
+      this.#logger.warn(`onError threw: ${String(thrown)}`);
+    }
     return false;
   }
 

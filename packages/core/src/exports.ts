@@ -20,6 +20,7 @@ export {
   type AnalyticsErrorCode,
 } from './errors.js';
 export type { Logger } from './logger.js';
+export type { OutboxOptions, FileOutboxOptions, RedisOutboxOptions } from './outbox/outbox.js';
 export {
   regions,
   oauthRegions,

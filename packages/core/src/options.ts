@@ -278,6 +278,8 @@ function resolveOutbox(
     }
     return { type: 'redis', url: outbox.url, stream: outbox.stream, group, claimAfter };
   }
-  problems.push(`"outbox.type" must be 'file' or 'redis', received ${describeValue((outbox as { type?: unknown }).type)}`);
+  problems.push(
+    `"outbox.type" must be 'file' or 'redis', received ${describeValue((outbox as { type?: unknown }).type)}`,
+  );
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { Analytics, type AnalyticsOptions } from '@tributary/core';
 import type { ClientIpOptions } from './client-ip.js';
 import { acquireClient } from './shared-client.js';
+import { flushOnShutdown } from './shutdown.js';
 
 /** Options shared by every wrapper unless a wrapper overrides them. */
 export interface NextRequestOptions extends ClientIpOptions {
@@ -12,7 +13,13 @@ export interface NextRequestOptions extends ClientIpOptions {
 }
 
 /** Options of {@link initAnalytics}: the client's options plus the request defaults. */
-export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptions {}
+export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptions {
+  /**
+   * With `NEXT_MANUAL_SIG_HANDLE=true`, close the client (delivering what is queued) on SIGTERM and
+   * SIGINT, then exit 0; see {@link flushOnShutdown}. Defaults to `true`.
+   */
+  flushOnShutdown?: boolean;
+}
 
 /**
  * Creates the process-wide client for every route, page, action and proxy of the app. Call it
@@ -28,5 +35,7 @@ export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptio
  * }
  */
 export function initAnalytics(options: NextAnalyticsOptions): Analytics {
-  return acquireClient(Analytics, options);
+  const client = acquireClient(Analytics, options);
+  if (options.flushOnShutdown !== false) flushOnShutdown(client);
+  return client;
 }

@@ -36,8 +36,13 @@ export function acquireClient(
   const state = g[STATE_SYMBOL];
   if (existing !== undefined && (options === undefined || state?.explicit === true))
     return existing;
-  const { getClientIp, trustedProxyHops, flushTimeout, ...clientOptions } = (options ??
-    optionsFromEnv()) as NextAnalyticsOptions;
+  const {
+    getClientIp,
+    trustedProxyHops,
+    flushTimeout,
+    flushOnShutdown: _flushOnShutdown,
+    ...clientOptions
+  } = (options ?? optionsFromEnv()) as NextAnalyticsOptions;
   const client = create(Ctor, clientOptions);
   if (existing !== undefined) void existing.close();
   g[CLIENT_SYMBOL] = client;

@@ -1,6 +1,7 @@
 import { AnalyticsError, DeliveryError } from '../errors.js';
 import type { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
+import type { Outbox, OutboxRef, RecoveredEntry } from '../outbox/outbox.js';
 import { MAX_BATCH_BYTES, type ResolvedOptions } from '../options.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
@@ -14,6 +15,8 @@ export interface QueuedMessage {
   seq: number;
   json: string;
   bytes: number;
+  /** Where the outbox keeps it, when there is one. */
+  ref: OutboxRef;
 }
 
 /** What a flush (or close) saw happen to the messages it waited for. */
@@ -27,6 +30,7 @@ export interface FlushReport {
 }
 
 interface FlushWaiter {
+  from: number;
   upTo: number;
   remaining: number;
   delivered: number;
@@ -45,6 +49,8 @@ export interface DeliveryDeps {
   tokens: TokenProvider | undefined;
   /** Reports undelivered messages to `onError` (with their wire JSON) and the logger. */
   report: (error: AnalyticsError, jsons: string[]) => void;
+  /** Keeps messages until settled; its earlier processes' leftovers are delivered first. */
+  outbox?: Outbox | undefined;
 }
 
 /**
@@ -72,6 +78,9 @@ export class Delivery {
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #settled: Promise<void> = Promise.resolve();
   #settleInFlight: (() => void) | undefined;
+  readonly #outbox: Outbox | undefined;
+  #recovering: Promise<void> | undefined;
+  #recovered: [from: number, upTo: number] | undefined;
 
   constructor(deps: DeliveryDeps) {
     this.#deps = deps;
@@ -80,7 +89,14 @@ export class Delivery {
     this.#basicAuth = `Basic ${deps.runtime.base64(`${this.#opts.writeKey}:`)}`;
     // {"batch":[…],"writeKey":"…","sentAt":"2026-01-01T00:00:00.000Z"}
     this.#envelopeBytes =
-      '{"batch":[],"writeKey":,"sentAt":""}'.length + deps.runtime.byteLength(this.#writeKeyJson) + 24;
+      '{"batch":[],"writeKey":,"sentAt":""}'.length +
+      deps.runtime.byteLength(this.#writeKeyJson) +
+      24;
+    this.#outbox = deps.outbox;
+    this.#recovering = this.#outbox
+      ?.recover((entries) => this.#adopt(entries))
+      .catch(() => undefined)
+      .finally(() => (this.#recovering = undefined));
   }
 
   /** Messages held: queued plus in flight. */
@@ -98,7 +114,7 @@ export class Delivery {
 
   enqueue(json: string, bytes: number): void {
     const seq = ++this.#lastSeq;
-    this.#queue.push({ seq, json, bytes });
+    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json) });
     this.#queuedBytes += bytes;
     this.#deps.stats.queued++;
     if (this.#opts.syncMode) this.#drainUpTo = seq;
@@ -107,11 +123,35 @@ export class Delivery {
 
   /** Resolves once everything accepted before the call is delivered or reported, or `timeout` elapses. */
   flush(timeout?: number): Promise<FlushReport> {
-    const remaining = this.held;
-    if (remaining === 0) return Promise.resolve({ delivered: 0, failed: 0, pending: 0 });
-    this.#drainUpTo = this.#lastSeq;
+    const report = this.#waitFor(0, this.#lastSeq, this.held, timeout);
+    if (this.#recovering === undefined) return report;
+    // What an earlier process left in the outbox counts as accepted before any call: once it is
+    // queued (one contiguous range, all still held when recovery resolves), wait for it too.
+    const started = Date.now();
+    const recovered = this.#recovering.then(() => {
+      const range = this.#recovered;
+      const left = timeout === undefined ? undefined : timeout - (Date.now() - started);
+      return range === undefined
+        ? emptyReport()
+        : this.#waitFor(range[0], range[1], range[1] - range[0] + 1, left);
+    });
+    return Promise.all([report, recovered]).then(([a, b]) => ({
+      delivered: a.delivered + b.delivered,
+      failed: a.failed + b.failed,
+      pending: a.pending + b.pending,
+    }));
+  }
+
+  #waitFor(
+    from: number,
+    upTo: number,
+    remaining: number,
+    timeout: number | undefined,
+  ): Promise<FlushReport> {
+    if (remaining === 0) return Promise.resolve(emptyReport());
+    this.#drainUpTo = Math.max(this.#drainUpTo, upTo);
     const promise = new Promise<FlushReport>((resolve) => {
-      const waiter: FlushWaiter = { upTo: this.#lastSeq, remaining, delivered: 0, failed: 0, resolve };
+      const waiter: FlushWaiter = { from, upTo, remaining, delivered: 0, failed: 0, resolve };
       this.#waiters.push(waiter);
       if (timeout !== undefined && Number.isFinite(timeout)) {
         const timer = setTimeout(() => this.#finish(waiter), Math.max(0, timeout));
@@ -141,18 +181,44 @@ export class Delivery {
         leftover,
         {
           ok: false,
-          error: new DeliveryError(reason, `${leftover.length} message(s) were never sent: the client closed before they could be delivered`, {
-            attempts: 0,
-            retriable: true,
-          }),
+          error: new DeliveryError(
+            reason,
+            `${leftover.length} message(s) were never sent: the client closed before they could be delivered`,
+            {
+              attempts: 0,
+              retriable: true,
+            },
+          ),
         },
         false,
       );
     }
     const inFlight = this.#deps.stats.inFlightMessages;
-    this.#abort.abort(new DeliveryError(reason, 'the client closed', { attempts: 0, retriable: true }));
+    this.#abort.abort(
+      new DeliveryError(reason, 'the client closed', { attempts: 0, retriable: true }),
+    );
     await this.#settled;
     return leftover.length + inFlight;
+  }
+
+  /** Writes what the outbox buffered and releases it; after `stop`. */
+  async release(): Promise<void> {
+    await this.#recovering;
+    await this.#outbox?.close();
+  }
+
+  /** Queues messages an earlier process left in the outbox; they may exceed `maxQueueSize`. */
+  #adopt(entries: RecoveredEntry[]): void {
+    if (this.#recovering !== undefined)
+      this.#recovered = [this.#lastSeq + 1, this.#lastSeq + entries.length];
+    for (const { json, ref } of entries) {
+      const bytes = this.#deps.runtime.byteLength(json);
+      this.#queue.push({ seq: ++this.#lastSeq, json, bytes, ref });
+      this.#queuedBytes += bytes;
+      this.#deps.stats.queued++;
+    }
+    this.#drainUpTo = this.#lastSeq;
+    this.#pump();
   }
 
   /** Stops timers; after `abandon` nothing is held. */
@@ -165,9 +231,13 @@ export class Delivery {
 
   #pump(): void {
     const opts = this.#opts;
-    while (this.#deps.stats.inFlightRequests < opts.maxConcurrentRequests && this.#head < this.#queue.length) {
+    while (
+      this.#deps.stats.inFlightRequests < opts.maxConcurrentRequests &&
+      this.#head < this.#queue.length
+    ) {
       const due =
-        this.#queue.length - this.#head >= opts.flushAt || this.#queue[this.#head]!.seq <= this.#drainUpTo;
+        this.#queue.length - this.#head >= opts.flushAt ||
+        this.#queue[this.#head]!.seq <= this.#drainUpTo;
       if (!due) break;
       const wait = this.#pausedUntil - Date.now();
       if (wait > 0) {
@@ -228,7 +298,10 @@ export class Delivery {
     try {
       outcome = await this.#attempts(batch);
     } catch (error) {
-      outcome = { ok: false, error: new AnalyticsError('INTERNAL', 'unexpected delivery failure', { cause: error }) };
+      outcome = {
+        ok: false,
+        error: new AnalyticsError('INTERNAL', 'unexpected delivery failure', { cause: error }),
+      };
     }
     this.#settle(batch, outcome, true);
   }
@@ -267,8 +340,15 @@ export class Delivery {
         }
         if (attempts > 1) headers['x-retry-count'] = String(attempts - 1);
         logger.debug(`sending ${batch.length} message(s), attempt ${attempts}`);
-        const response = await transport({ url: opts.url, method: 'POST', headers, body: payload, signal: deadline.signal });
-        stats.bytesSent += typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
+        const response = await transport({
+          url: opts.url,
+          method: 'POST',
+          headers,
+          body: payload,
+          signal: deadline.signal,
+        });
+        stats.bytesSent +=
+          typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
         const status = response.status;
         if (status >= 200 && status < 300) {
           logger.debug(`delivered ${batch.length} message(s) (HTTP ${status})`);
@@ -281,14 +361,20 @@ export class Delivery {
           continue;
         }
         const retriable = isRetriableStatus(status);
-        failure = new DeliveryError('HTTP_ERROR', `the API answered HTTP ${status}${describeBody(response.body)}`, {
-          status,
-          attempts,
-          retriable,
-        });
+        failure = new DeliveryError(
+          'HTTP_ERROR',
+          `the API answered HTTP ${status}${describeBody(response.body)}`,
+          {
+            status,
+            attempts,
+            retriable,
+          },
+        );
         if (!retriable) return { ok: false, error: failure };
         const retryAfter =
-          status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+          status === 429 || status === 503
+            ? parseRetryAfter(response.headers['retry-after'])
+            : undefined;
         if (retryAfter !== undefined && rateLimitWaits < opts.maxRetries + 20) {
           // Rate limited: pause the whole pipeline, and do not spend a counted retry.
           rateLimitWaits++;
@@ -299,10 +385,14 @@ export class Delivery {
           continue;
         }
       } catch (error) {
-        if (error instanceof AnalyticsError && error.code === 'AUTH_FAILED') return { ok: false, error };
+        if (error instanceof AnalyticsError && error.code === 'AUTH_FAILED')
+          return { ok: false, error };
         if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
         failure = deadline.timedOut
-          ? new DeliveryError('TIMEOUT', `the request timed out after ${opts.timeout} ms`, { attempts, retriable: true })
+          ? new DeliveryError('TIMEOUT', `the request timed out after ${opts.timeout} ms`, {
+              attempts,
+              retriable: true,
+            })
           : new DeliveryError('NETWORK_ERROR', `the request failed: ${errorText(error)}`, {
               attempts,
               retriable: true,
@@ -314,12 +404,16 @@ export class Delivery {
       if (retries >= opts.maxRetries) {
         return {
           ok: false,
-          error: new DeliveryError(failure.code as 'HTTP_ERROR', `${failure.message}; gave up after ${attempts} attempt(s)`, {
-            status: failure.status,
-            attempts,
-            retriable: failure.retriable,
-            cause: failure.cause,
-          }),
+          error: new DeliveryError(
+            failure.code as 'HTTP_ERROR',
+            `${failure.message}; gave up after ${attempts} attempt(s)`,
+            {
+              status: failure.status,
+              attempts,
+              retriable: failure.retriable,
+              cause: failure.cause,
+            },
+          ),
         };
       }
       const delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
@@ -332,8 +426,14 @@ export class Delivery {
 
   #abortReason(attempts: number): AnalyticsError {
     const reason: unknown = this.#abort.signal.reason;
-    const code = reason instanceof AnalyticsError && reason.code === 'FLUSH_TIMEOUT' ? 'FLUSH_TIMEOUT' : 'CLIENT_CLOSED';
-    return new DeliveryError(code, 'the client closed before the batch was delivered', { attempts, retriable: true });
+    const code =
+      reason instanceof AnalyticsError && reason.code === 'FLUSH_TIMEOUT'
+        ? 'FLUSH_TIMEOUT'
+        : 'CLIENT_CLOSED';
+    return new DeliveryError(code, 'the client closed before the batch was delivered', {
+      attempts,
+      retriable: true,
+    });
   }
 
   #settle(batch: QueuedMessage[], outcome: Outcome, inFlight: boolean): void {
@@ -345,13 +445,19 @@ export class Delivery {
       stats.inFlightMessages -= batch.length;
       stats.inFlightRequests--;
     }
+    // Abandoned by close(): an outbox keeps it for the next process. Anything else is settled.
+    const kept =
+      this.#outbox !== undefined &&
+      !outcome.ok &&
+      (outcome.error.code === 'FLUSH_TIMEOUT' || outcome.error.code === 'CLIENT_CLOSED');
+    if (this.#outbox !== undefined && !kept) this.#outbox.ack(batch.map((m) => m.ref));
     if (outcome.ok) {
       stats.delivered += batch.length;
       stats.batches++;
     } else {
       count(stats.dropped, outcome.error.code as DropReason, batch.length);
       this.#deps.report(
-        outcome.error,
+        kept ? keptInOutbox(outcome.error) : outcome.error,
         batch.map((m) => m.json),
       );
     }
@@ -363,7 +469,7 @@ export class Delivery {
   #account(batch: QueuedMessage[], ok: boolean): void {
     for (const waiter of [...this.#waiters]) {
       let n = 0;
-      for (const m of batch) if (m.seq <= waiter.upTo) n++;
+      for (const m of batch) if (m.seq <= waiter.upTo && m.seq >= waiter.from) n++;
       if (n === 0) continue;
       waiter.remaining -= n;
       if (ok) waiter.delivered += n;
@@ -377,7 +483,11 @@ export class Delivery {
     if (index === -1) return;
     this.#waiters.splice(index, 1);
     if (this.#waiters.length === 0) this.#releaseProcess();
-    waiter.resolve({ delivered: waiter.delivered, failed: waiter.failed, pending: Math.max(0, waiter.remaining) });
+    waiter.resolve({
+      delivered: waiter.delivered,
+      failed: waiter.failed,
+      pending: Math.max(0, waiter.remaining),
+    });
   }
 
   /** While someone awaits a flush, keep the event loop alive (all other timers are unref'd). */
@@ -405,6 +515,19 @@ export class Delivery {
 }
 
 const USER_AGENT = `tributary-node/${VERSION}`;
+const emptyReport = (): FlushReport => ({ delivered: 0, failed: 0, pending: 0 });
+
+function keptInOutbox(error: AnalyticsError): AnalyticsError {
+  return new DeliveryError(
+    error.code as 'FLUSH_TIMEOUT',
+    `${error.message}; kept in the outbox: the next process that opens it delivers them`,
+    {
+      attempts: error instanceof DeliveryError ? error.attempts : 0,
+      retriable: true,
+      cause: error.cause,
+    },
+  );
+}
 
 function unref<T>(timer: T): T {
   (timer as { unref?: () => void }).unref?.();
@@ -412,14 +535,19 @@ function unref<T>(timer: T): T {
 }
 
 /** A signal that aborts after `ms` or when `parent` aborts, telling which happened. */
-function timeoutSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; timedOut: boolean; clear: () => void } {
+function timeoutSignal(
+  parent: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; timedOut: boolean; clear: () => void } {
   const controller = new AbortController();
   const state = { signal: controller.signal, timedOut: false, clear: () => undefined as void };
   const onParent = () => controller.abort(parent.reason);
   const timer = unref(
     setTimeout(() => {
       state.timedOut = true;
-      controller.abort(new DeliveryError('TIMEOUT', `timed out after ${ms} ms`, { attempts: 0, retriable: true }));
+      controller.abort(
+        new DeliveryError('TIMEOUT', `timed out after ${ms} ms`, { attempts: 0, retriable: true }),
+      );
     }, ms),
   );
   parent.addEventListener('abort', onParent, { once: true });

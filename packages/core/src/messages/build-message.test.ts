@@ -37,6 +37,19 @@ describe('buildMessage', () => {
     );
   });
 
+  it('refuses empty ids, which the API would drop inside a 200', () => {
+    expect(failure('track', { userId: '', event: 'E' }).message).toBe(
+      'track: "userId" or "anonymousId" is required, received string "" and undefined',
+    );
+    expect(failure('identify', { userId: '', anonymousId: '' }).field).toBe('userId');
+    expect(failure('group', { userId: 'u', groupId: '' }).message).toBe(
+      'group: "groupId" is required (a string or a number), received string ""',
+    );
+    expect(failure('alias', { previousId: '', userId: 'u' }).field).toBe('previousId');
+    expect(failure('alias', { previousId: 'p', userId: '' }).field).toBe('userId');
+    expect(build('track', { userId: '', anonymousId: 'a', event: 'E' }).anonymousId).toBe('a');
+  });
+
   it('requires a non-empty string event on track', () => {
     expect(failure('track', { userId: 'u' }).message).toBe(
       'track: "event" must be a non-empty string, received undefined',

@@ -63,7 +63,8 @@ export function buildMessage(
   } else {
     const userId = optionalId(type, 'userId', raw.userId ?? scope?.userId?.());
     const anonymousId = optionalId(type, 'anonymousId', raw.anonymousId ?? scope?.anonymousId);
-    if (userId === undefined && anonymousId === undefined) {
+    // An empty id identifies no one: Segment drops such a message inside a 200, so it would be lost.
+    if ((userId === undefined || userId === '') && (anonymousId === undefined || anonymousId === '')) {
       throw new ValidationError(
         'userId',
         `${type}: "userId" or "anonymousId" is required, received ${describeValue(raw.userId)} and ${describeValue(raw.anonymousId)}`,
@@ -146,7 +147,7 @@ function normalizeTimestamp(type: MessageType, value: unknown, env: MessageEnvir
 
 function requireId(type: MessageType, field: string, value: unknown): string {
   const id = optionalId(type, field, value);
-  if (id === undefined) {
+  if (id === undefined || id === '') {
     throw new ValidationError(
       field,
       `${type}: "${field}" is required (a string or a number), received ${describeValue(value)}`,

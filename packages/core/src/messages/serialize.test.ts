@@ -56,6 +56,14 @@ describe('serializeMessage', () => {
     );
   });
 
+  it('names a circular reference through an array as well', () => {
+    const list: unknown[] = [1];
+    list.push({ list });
+    expect(() => serializeMessage('track', { properties: { list } })).toThrow(
+      'track: "properties.list.1.list" is a circular reference; messages must be trees',
+    );
+  });
+
   it('allows the same object twice when it is not its own ancestor', () => {
     const shared = { x: 1 };
     expect(roundTrip({ a: shared, b: shared, n: 1n })).toEqual({

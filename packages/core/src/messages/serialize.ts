@@ -11,28 +11,27 @@ const MAX_DEPTH = 64;
  * The common case (plain data) takes the fast path: one cheap scan, then native `JSON.stringify`.
  */
 export function serializeMessage(method: string, message: object): string {
-  if (isPlain(message, 0, [])) return JSON.stringify(message);
+  if (isPlain(message, 0)) return JSON.stringify(message);
   return JSON.stringify(normalize(method, message, '', [], 0));
 }
 
-/** True when native JSON.stringify gives exactly what `normalize` would. */
-function isPlain(value: unknown, depth: number, ancestors: object[]): boolean {
-  if (typeof value === 'bigint') return false;
-  if (typeof value !== 'object' || value === null) return true;
-  if (depth > MAX_DEPTH || ancestors.includes(value)) return false;
+/**
+ * True when native JSON.stringify gives exactly what `normalize` would. It runs on every call, so
+ * it keeps no ancestor list: a cycle never ends, so it trips the depth bound and takes the slow
+ * path, which names the circular path.
+ */
+function isPlain(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  if (depth > MAX_DEPTH) return false;
   if (Array.isArray(value)) {
-    ancestors.push(value);
-    for (const item of value) if (!isPlain(item, depth + 1, ancestors)) return false;
-    ancestors.pop();
+    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
     return true;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value instanceof Date;
-  ancestors.push(value);
   for (const key in value) {
-    if (!isPlain((value as Record<string, unknown>)[key], depth + 1, ancestors)) return false;
+    if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
-  ancestors.pop();
   return true;
 }
 
