@@ -3,6 +3,7 @@ import { expressShop } from './express-shop.js';
 import type { Journey } from './journey.js';
 import { mobileApp } from './mobile-app.js';
 import { nestShop } from './nest-shop.js';
+import { nextShop } from './next-shop.js';
 import { purchases } from './purchases.js';
 import { signUp } from './sign-up.js';
 import { team } from './team.js';
@@ -21,4 +22,5 @@ export const journeys: Journey[] = [
   mobileApp,
   expressShop,
   nestShop,
+  nextShop,
 ];
