@@ -428,7 +428,7 @@ class Collector implements RunningCollector {
           ? `, ${rejected.length} invalid (${rejected.map((r) => r.code).join(', ')})`
           : ''),
     );
-    for (const event of stored) this.#stream.send('event', event);
+    for (const event of stored) this.#stream.send('event', forDisplay(event));
     if (rejected.length > 0) {
       this.#remember(
         req,
@@ -559,7 +559,10 @@ class Collector implements RunningCollector {
     }
     const order = q.get('order');
     if (order === 'desc' || order === 'asc') filter.order = order;
-    sendJson(res, 200, { events: this.#store.query(filter), total: this.#store.count(filter) });
+    sendJson(res, 200, {
+      events: this.#store.query(filter).map(forDisplay),
+      total: this.#store.count(filter),
+    });
   }
 
   async #adminFaults(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
@@ -656,6 +659,14 @@ class Collector implements RunningCollector {
 async function drain(req: IncomingMessage): Promise<void> {
   if (req.readableEnded) return;
   await readBody(req, 0);
+}
+
+/**
+ * What leaves the collector over HTTP (the debugger page, `/api/events`): the write key is masked,
+ * so a shared screen or a copied URL never shows it. `events()` in-process keeps the full key.
+ */
+function forDisplay(event: StoredEvent): StoredEvent {
+  return event.writeKey === undefined ? event : { ...event, writeKey: mask(event.writeKey) };
 }
 
 function mask(writeKey: string): string {

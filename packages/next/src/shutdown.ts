@@ -28,7 +28,14 @@ export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}
     // A second signal while flushing means "now".
     if (closing) proc.exit(1);
     closing = true;
-    void client.close({ timeout: options.timeout ?? 10_000 }).finally(() => proc.exit(0));
+    const deadline = Date.now() + (options.timeout ?? 10_000);
+    // Next keeps serving until the process exits, and it gives us no server to close. So flush
+    // first while calls are still accepted, then close: only calls made during that last, short
+    // close are refused (and reported through onError), instead of everything during the flush.
+    void client
+      .flush({ timeout: deadline - Date.now() })
+      .then(() => client.close({ timeout: Math.max(0, deadline - Date.now()) }))
+      .finally(() => proc.exit(0));
   };
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) proc.on(signal, onSignal);
   return true;

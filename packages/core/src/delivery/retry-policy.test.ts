@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetriableStatus, MAX_RETRY_AFTER, parseRetryAfter } from './retry-policy.js';
+import {
+  backoffDelay,
+  isRetriableStatus,
+  MAX_RETRY_AFTER,
+  parseRetryAfter,
+} from './retry-policy.js';
 
 describe('isRetriableStatus', () => {
   it('retries 408, 410, 429, 460 and 5xx except 501 and 505', () => {
-    for (const status of [408, 410, 429, 460, 500, 502, 503, 504, 599]) expect(isRetriableStatus(status)).toBe(true);
-    for (const status of [400, 401, 403, 404, 413, 422, 501, 505]) expect(isRetriableStatus(status)).toBe(false);
+    for (const status of [408, 410, 429, 460, 500, 502, 503, 504, 599])
+      expect(isRetriableStatus(status)).toBe(true);
+    for (const status of [400, 401, 403, 404, 413, 422, 501, 505])
+      expect(isRetriableStatus(status)).toBe(false);
   });
 });
 

@@ -15,7 +15,12 @@ export function isRetriableStatus(status: number): boolean {
  * Full-jitter exponential backoff: a uniform wait in `[0, min(cap, base × 2^retry))`.
  * `retry` counts from 0 for the first retry.
  */
-export function backoffDelay(retry: number, base: number, cap: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  base: number,
+  cap: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(cap, base * 2 ** Math.min(retry, 30));
   return Math.floor(random() * ceiling);
 }
@@ -24,7 +29,10 @@ export function backoffDelay(retry: number, base: number, cap: number, random: (
  * Parses `Retry-After` as seconds or an HTTP date; returns milliseconds capped at 300 s, or
  * `undefined` when absent or unparseable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;

@@ -49,6 +49,10 @@ export function createStats(): AnalyticsStats {
   };
 }
 
-export function count(bucket: Partial<Record<DropReason, number>>, reason: DropReason, n = 1): void {
+export function count(
+  bucket: Partial<Record<DropReason, number>>,
+  reason: DropReason,
+  n = 1,
+): void {
   bucket[reason] = (bucket[reason] ?? 0) + n;
 }

@@ -64,7 +64,10 @@ export function buildMessage(
     const userId = optionalId(type, 'userId', raw.userId ?? scope?.userId?.());
     const anonymousId = optionalId(type, 'anonymousId', raw.anonymousId ?? scope?.anonymousId);
     // An empty id identifies no one: Segment drops such a message inside a 200, so it would be lost.
-    if ((userId === undefined || userId === '') && (anonymousId === undefined || anonymousId === '')) {
+    if (
+      (userId === undefined || userId === '') &&
+      (anonymousId === undefined || anonymousId === '')
+    ) {
       throw new ValidationError(
         'userId',
         `${type}: "userId" or "anonymousId" is required, received ${describeValue(raw.userId)} and ${describeValue(raw.anonymousId)}`,

@@ -157,10 +157,14 @@ describe('FileOutbox', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.ref).not.toBe(ref);
     second.ack([entries[0]!.ref]);
-    await vi.waitFor(() => expect(existsSync(join(dir, 'segment-0.log'))).toBe(false), {
-      timeout: 2000,
-    });
-    expect(existsSync(join(dir, 'segment-0.ack'))).toBe(false);
+    // The log and its ack file are unlinked one after the other: wait for both.
+    await vi.waitFor(
+      () => {
+        expect(existsSync(join(dir, 'segment-0.log'))).toBe(false);
+        expect(existsSync(join(dir, 'segment-0.ack'))).toBe(false);
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('starts a new segment past SEGMENT_BYTES and deletes the old one once all of it is acknowledged', async () => {
