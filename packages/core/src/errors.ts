@@ -115,3 +115,13 @@ export function describeValue(value: unknown): string {
       return `a ${typeof value}`;
   }
 }
+
+/** One line for a low-level failure: its code (`ECONNRESET`), message and cause's message. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
+  }
+  return String(error);
+}

@@ -1,7 +1,8 @@
 import { importPKCS8 } from 'jose';
 import { isRetriableStatus, backoffDelay } from '../delivery/retry-policy.js';
 import type { TransportResponse } from '../delivery/transport.js';
-import { AnalyticsError, DeliveryError } from '../errors.js';
+import { timeoutSignal, unref } from '../timers.js';
+import { AnalyticsError, DeliveryError, describeError } from '../errors.js';
 import {
   DEFAULT_RETRY_BASE_DELAY,
   DEFAULT_RETRY_MAX_DELAY,
@@ -130,7 +131,7 @@ export class TokenManager implements TokenProvider {
       // Keep using the current token; try again halfway to the moment it stops being usable.
       token.refreshAt = Date.now() + Math.max(0, (token.usableUntil - Date.now()) / 2);
       this.#deps.logger.warn(
-        `could not refresh the OAuth token ahead of expiry; the current one stays in use: ${messageOf(error)}`,
+        `could not refresh the OAuth token ahead of expiry; the current one stays in use: ${describeError(error)}`,
       );
     });
   }
@@ -157,7 +158,15 @@ export class TokenManager implements TokenProvider {
         `requesting an OAuth token from ${this.#url}${attempts > 1 ? ` (attempt ${attempts})` : ''}`,
       );
       const requestedAt = Date.now();
-      const deadline = timeoutSignal(this.#abort.signal, this.#deps.timeout);
+      const deadline = timeoutSignal(
+        this.#abort.signal,
+        this.#deps.timeout,
+        () =>
+          new AnalyticsError(
+            'TIMEOUT',
+            `the OAuth token request timed out after ${this.#deps.timeout} ms`,
+          ),
+      );
       let response: TransportResponse | undefined;
       let failure = '';
       try {
@@ -176,7 +185,7 @@ export class TokenManager implements TokenProvider {
         this.#throwIfClosed();
         failure = deadline.timedOut
           ? `the request timed out after ${this.#deps.timeout} ms`
-          : `the request failed: ${this.#scrub(messageOf(error))}`;
+          : `the request failed: ${this.#scrub(describeError(error))}`;
       } finally {
         deadline.clear();
       }
@@ -272,7 +281,7 @@ export class TokenManager implements TokenProvider {
       });
     } catch (error) {
       throw this.#failure(
-        `the client assertion could not be signed with "oauth.clientKey": ${messageOf(error)}`,
+        `the client assertion could not be signed with "oauth.clientKey": ${describeError(error)}`,
         {
           attempts: 0,
           retriable: false,
@@ -285,7 +294,7 @@ export class TokenManager implements TokenProvider {
   #importKey(): Promise<CryptoKey> {
     this.#key ??= importPKCS8(this.#pem, 'RS256').catch((error: unknown) => {
       throw this.#failure(
-        `"oauth.clientKey" could not be imported as an RS256 private key: ${messageOf(error)}`,
+        `"oauth.clientKey" could not be imported as an RS256 private key: ${describeError(error)}`,
         {
           attempts: 0,
           retriable: false,
@@ -372,42 +381,4 @@ function abortReason(signal: AbortSignal): Error {
   return reason instanceof Error
     ? reason
     : new AnalyticsError('TIMEOUT', 'the wait for an OAuth token was aborted');
-}
-
-/** A signal that aborts after `ms` or when `parent` aborts, telling which happened. */
-function timeoutSignal(
-  parent: AbortSignal,
-  ms: number,
-): { signal: AbortSignal; timedOut: boolean; clear: () => void } {
-  const controller = new AbortController();
-  const state = { signal: controller.signal, timedOut: false, clear: () => undefined as void };
-  const onParent = () => controller.abort(parent.reason);
-  const timer = unref(
-    setTimeout(() => {
-      state.timedOut = true;
-      controller.abort(
-        new AnalyticsError('TIMEOUT', `the OAuth token request timed out after ${ms} ms`),
-      );
-    }, ms),
-  );
-  parent.addEventListener('abort', onParent, { once: true });
-  state.clear = () => {
-    clearTimeout(timer);
-    parent.removeEventListener('abort', onParent);
-  };
-  return state;
-}
-
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
-  }
-  return String(error);
 }

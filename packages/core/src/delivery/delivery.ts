@@ -1,4 +1,5 @@
-import { AnalyticsError, DeliveryError } from '../errors.js';
+import { AnalyticsError, DeliveryError, describeError } from '../errors.js';
+import { timeoutSignal, unref } from '../timers.js';
 import type { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxRef, RecoveredEntry } from '../outbox/outbox.js';
@@ -323,7 +324,15 @@ export class Delivery {
       }
       attempts++;
       let failure: DeliveryError;
-      const deadline = timeoutSignal(this.#abort.signal, opts.timeout);
+      const deadline = timeoutSignal(
+        this.#abort.signal,
+        opts.timeout,
+        () =>
+          new DeliveryError('TIMEOUT', `timed out after ${opts.timeout} ms`, {
+            attempts: 0,
+            retriable: true,
+          }),
+      );
       let token: string | undefined;
       try {
         token = tokens === undefined ? undefined : await tokens.getToken(deadline.signal);
@@ -393,7 +402,7 @@ export class Delivery {
               attempts,
               retriable: true,
             })
-          : new DeliveryError('NETWORK_ERROR', `the request failed: ${errorText(error)}`, {
+          : new DeliveryError('NETWORK_ERROR', `the request failed: ${describeError(error)}`, {
               attempts,
               retriable: true,
               cause: error,
@@ -529,46 +538,8 @@ function keptInOutbox(error: AnalyticsError): AnalyticsError {
   );
 }
 
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
-}
-
-/** A signal that aborts after `ms` or when `parent` aborts, telling which happened. */
-function timeoutSignal(
-  parent: AbortSignal,
-  ms: number,
-): { signal: AbortSignal; timedOut: boolean; clear: () => void } {
-  const controller = new AbortController();
-  const state = { signal: controller.signal, timedOut: false, clear: () => undefined as void };
-  const onParent = () => controller.abort(parent.reason);
-  const timer = unref(
-    setTimeout(() => {
-      state.timedOut = true;
-      controller.abort(
-        new DeliveryError('TIMEOUT', `timed out after ${ms} ms`, { attempts: 0, retriable: true }),
-      );
-    }, ms),
-  );
-  parent.addEventListener('abort', onParent, { once: true });
-  state.clear = () => {
-    clearTimeout(timer);
-    parent.removeEventListener('abort', onParent);
-  };
-  return state;
-}
-
 function describeBody(body: string): string {
   const text = body.trim();
   if (text === '') return '';
   return `: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
-  }
-  return String(error);
 }
