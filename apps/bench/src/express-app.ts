@@ -1,0 +1,90 @@
+/**
+ * Scenario 5's app: an Express 5 server with one `track()` per request (or none, the baseline), in
+ * its own process so its CPU is measured apart from the load generator and the sink.
+ */
+import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
+import { cpuMicros } from './clock.js';
+import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
+import { nextFromParent, tell } from './ipc.js';
+import type { AppSpec, Envelope } from './protocol.js';
+import { POSTHOG_KEY, WRITE_KEY } from './sdks.js';
+
+const { spec } = (await nextFromParent('app', 30_000)) as Envelope & { spec: AppSpec };
+const app = express();
+let served = 0;
+let track: (req: Request, i: number) => void = () => undefined;
+let close: () => Promise<unknown> = async () => undefined;
+
+switch (spec.variant) {
+  case 'baseline':
+    break;
+  case 'tributary': {
+    const { analyticsMiddleware } = await import('@tributary/express');
+    const middleware = analyticsMiddleware({ writeKey: WRITE_KEY, host: spec.host });
+    app.use(middleware);
+    track = (req, i) =>
+      req.analytics.track({
+        userId: userIdFor(i),
+        event: EVENT_NAME,
+        properties: eventProperties(i),
+      });
+    close = () => middleware.client.close({ timeout: 2000 });
+    break;
+  }
+  case 'tributary-core': {
+    const { Analytics: Tributary } = await import('@tributary/core');
+    const client = new Tributary({ writeKey: WRITE_KEY, host: spec.host });
+    track = (_req, i) => client.track(userIdFor(i), EVENT_NAME, eventProperties(i));
+    close = () => client.close({ timeout: 2000 });
+    break;
+  }
+  case 'segment': {
+    const { Analytics: Segment } = await import('@segment/analytics-node');
+    const client = new Segment({ writeKey: WRITE_KEY, host: spec.host });
+    track = (_req, i) =>
+      client.track({ userId: userIdFor(i), event: EVENT_NAME, properties: eventProperties(i) });
+    close = () => client.closeAndFlush({ timeout: 2000 });
+    break;
+  }
+  case 'posthog': {
+    const { PostHog } = await import('posthog-node');
+    const client = new PostHog(POSTHOG_KEY, { host: spec.host });
+    track = (_req, i) =>
+      client.capture({
+        distinctId: userIdFor(i),
+        event: EVENT_NAME,
+        properties: eventProperties(i),
+      });
+    close = () => client.shutdown(2000);
+    break;
+  }
+}
+
+app.get('/checkout', (req: Request, res: Response) => {
+  track(req, served);
+  served++;
+  res.json({ ok: true, order: 'ord_8f14e45fceea167a5a36' });
+});
+
+const server = app.listen(0, '127.0.0.1', () => {
+  void tell({ type: 'listening', port: (server.address() as AddressInfo).port });
+});
+
+process.on('message', (message: Envelope) => {
+  if (message.type === 'mark') {
+    void tell({
+      type: 'mark',
+      id: message.id,
+      cpuMicros: cpuMicros(),
+      served,
+      rss: process.memoryUsage().rss,
+    });
+  } else if (message.type === 'stop') {
+    server.closeAllConnections();
+    server.close();
+    void close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  }
+});
+process.on('disconnect', () => process.exit(0));

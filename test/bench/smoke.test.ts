@@ -1,0 +1,71 @@
+// The benchmark harness in its CI smoke mode (tiny N, one repetition): proves every scenario still
+// runs against every SDK, so the harness cannot rot. Benchmarks are not tests: no timing is asserted.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const harness = `${root}apps/bench/dist/bench.mjs`;
+const smokeJson = `${root}apps/bench/results/smoke.json`;
+const latestJson = `${root}apps/bench/results/latest.json`;
+
+interface SmokeResults {
+  meta: { smoke: boolean; scenarios: string[] };
+  summary: Record<string, Record<string, Record<string, unknown>>>;
+  runs: { scenario: string; sdk: string; ok: boolean; error?: string }[];
+}
+
+function run(args: string[], timeout: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [harness, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the smoke run took longer than ${timeout} ms:\n${output.slice(-3000)}`));
+    }, timeout);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('apps/bench smoke run', () => {
+  it('runs every scenario against every SDK, exits 0 and writes results/smoke.json, not latest.json', async () => {
+    if (!existsSync(harness))
+      throw new Error(`${harness} is missing: build first (apps/bench: npx tsdown)`);
+    rmSync(smokeJson, { force: true });
+    const latestBefore = existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined;
+
+    const { code, output } = await run(['--smoke'], 170_000);
+
+    expect(code, output.slice(-3000)).toBe(0);
+    expect(existsSync(smokeJson)).toBe(true);
+    expect(existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined).toBe(latestBefore);
+    const results = JSON.parse(readFileSync(smokeJson, 'utf8')) as SmokeResults;
+    expect(results.meta.smoke).toBe(true);
+    expect(results.runs.filter((r) => !r.ok)).toEqual([]);
+    const sdksIn = (scenario: string) =>
+      new Set(
+        Object.values(results.summary[scenario] ?? {}).flatMap((bySdk) => Object.keys(bySdk)),
+      );
+    for (const scenario of ['call-cost', 'paced', 'delivered', 'dead']) {
+      expect([...sdksIn(scenario)].sort(), scenario).toEqual(['posthog', 'segment', 'tributary']);
+    }
+    expect([...sdksIn('express')].sort()).toEqual([
+      'baseline',
+      'posthog',
+      'segment',
+      'tributary',
+      'tributary-core',
+    ]);
+    expect([...sdksIn('wire')]).toEqual(['wire']);
+    expect(Object.keys(results.summary.wire ?? {}).sort()).toEqual(['preserialized', 'stringify']);
+  }, 180_000);
+});
