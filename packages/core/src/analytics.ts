@@ -73,6 +73,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
+  readonly #floods = new Map<string, { until: number; suppressed: number }>();
   #burst:
     | { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void }
     | undefined;
@@ -286,6 +287,16 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
           undefined,
         );
       }
+      const delivery = this.#delivery;
+      // With no onError to receive the message, a full queue is known before building it: skip
+      // the work, so a dead endpoint keeps calls as cheap as the bound itself.
+      if (
+        delivery !== undefined &&
+        this.#options.onError === undefined &&
+        delivery.held >= this.#options.maxQueueSize
+      ) {
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), undefined);
+      }
       const first = args[0];
       const raw: RawMessage =
         typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
@@ -319,11 +330,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         return true;
       }
       if (!this.#delivery.hasRoom(bytes)) {
-        return this.#rejectCheaply(
-          'QUEUE_FULL',
-          `${type}: the queue is full (${this.#delivery.held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`,
-          message,
-        );
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message);
       }
       this.#stats.accepted++;
       this.#delivery.enqueue(json, bytes);
@@ -364,7 +371,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     message: WireMessage | undefined,
   ): false {
     count(this.#stats.rejected, code);
-    this.#logger.error(`${code}: ${text}`);
+    this.#logFlood(code, text);
     const onError = this.#options.onError;
     if (onError === undefined) return false;
     try {
@@ -373,6 +380,31 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       this.#logger.warn(`onError threw: ${String(thrown)}`);
     }
     return false;
+  }
+
+  #queueFullText(type: MessageType): string {
+    const held = this.#delivery?.held ?? 0;
+    return `${type}: the queue is full (${held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`;
+  }
+
+  /**
+   * Logs the first rejection of a flood, then at most one summary line per 10 s with how many
+   * were left out: an outage must not turn into a log storm (every one is still counted in
+   * `stats()` and given to `onError`).
+   */
+  #logFlood(code: 'QUEUE_FULL' | 'CLIENT_CLOSED', text: string): void {
+    const now = Date.now();
+    const state = this.#floods.get(code);
+    if (state !== undefined && now < state.until) {
+      state.suppressed++;
+      return;
+    }
+    const more =
+      state !== undefined && state.suppressed > 0
+        ? ` (${state.suppressed} more ${code} rejection(s) since the last line)`
+        : '';
+    this.#logger.error(`${code}: ${text}${more}`);
+    this.#floods.set(code, { until: now + FLOOD_LOG_INTERVAL, suppressed: 0 });
   }
 
   #report(error: AnalyticsError, messages: WireMessage[]): void {
@@ -456,6 +488,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return out;
   }
 }
+
+/** Milliseconds between two log lines about the same flood of rejections. */
+const FLOOD_LOG_INTERVAL = 10_000;
 
 let lastMs = 0;
 let lastIso = '';

@@ -208,6 +208,23 @@ describe('the bounded queue', () => {
     expect(c.track('u', 'After')).toBe(true);
   });
 
+  it('logs one line for a flood of QUEUE_FULL rejections while counting every one', () => {
+    server.setDefault({ hang: true });
+    const logger = captureLogger();
+    const c = new Analytics({
+      writeKey: 'k',
+      host: server.url,
+      maxQueueSize: 2,
+      flushAt: 100,
+      logger,
+    });
+    clients.push(c);
+    const results = Array.from({ length: 1000 }, (_, i) => c.track('u', `E${i}`));
+    expect(results.filter(Boolean)).toHaveLength(2);
+    expect(c.stats().rejected.QUEUE_FULL).toBe(998);
+    expect(logger.lines.filter((line) => line.includes('QUEUE_FULL'))).toHaveLength(1);
+  });
+
   it('bounds the bytes held with maxQueueBytes', () => {
     const { c } = client({ maxQueueBytes: 40_000, flushAt: 100, flushInterval: 60_000 });
     const blob = 'x'.repeat(15_000);

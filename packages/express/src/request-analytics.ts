@@ -1,3 +1,4 @@
+import { getCurrentScope } from '@tributary/core';
 import type {
   AliasMessage,
   Analytics,
@@ -111,6 +112,9 @@ export class RequestAnalytics {
   #call(method: Method, args: unknown[]): boolean {
     try {
       const client = this.client as unknown as Record<Method, (...a: unknown[]) => boolean>;
+      // Inside the request's own handler chain the scope is already current: entering it again
+      // per call would cost an AsyncLocalStorage.run for nothing.
+      if (getCurrentScope() === this.scope) return client[method](...args);
       return this.client.withScope(this.scope, () => client[method](...args));
     } catch {
       return false;
