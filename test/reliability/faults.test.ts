@@ -45,7 +45,7 @@ describe('under injected faults, every accepted event is stored exactly once or 
       const base = { failRate: 0.3, resetRate: 0.05, hangRate: 0.05, seed };
       collector.faults.set(base);
       let proxy: LossyProxy | undefined = await startLossyProxy(collector.url, {
-        lossRate: 0.03,
+        lossRate: 0.1,
         seed: seed + 1,
       });
       cleanups.push(() => proxy?.close() ?? Promise.resolve());
@@ -92,7 +92,7 @@ describe('under injected faults, every accepted event is stored exactly once or 
 
       recordResult({
         id: 'faults/mix',
-        title: `Faults mix: 30% 500/502/503, 5% resets, 5% hangs past an 800 ms timeout, ${bursts} bursts of 429 (Retry-After 1 s), 3% answers lost after storing`,
+        title: `Faults mix: 30% 500/502/503, 5% resets, 5% hangs past an 800 ms timeout, ${bursts} bursts of 429 (Retry-After 1 s), 10% of stored batches' answers lost`,
         sent: book.sent,
         accepted: book.accepted,
         delivered: book.delivered,

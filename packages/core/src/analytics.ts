@@ -371,7 +371,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     message: WireMessage | undefined,
   ): false {
     count(this.#stats.rejected, code);
-    this.#logFlood(code, text);
+    // Calls after close are few and each is worth its line; a full queue comes in floods.
+    if (code === 'QUEUE_FULL') this.#logFlood(code, text);
+    else this.#logger.error(`${code}: ${text}`);
     const onError = this.#options.onError;
     if (onError === undefined) return false;
     try {
@@ -390,9 +392,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   /**
    * Logs the first rejection of a flood, then at most one summary line per 10 s with how many
    * were left out: an outage must not turn into a log storm (every one is still counted in
-   * `stats()` and given to `onError`).
+   * `stats()` and given to `onError`; `close()` logs what is still left out).
    */
-  #logFlood(code: 'QUEUE_FULL' | 'CLIENT_CLOSED', text: string): void {
+  #logFlood(code: 'QUEUE_FULL', text: string): void {
     const now = Date.now();
     const state = this.#floods.get(code);
     if (state !== undefined && now < state.until) {
@@ -469,6 +471,13 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     if (this.#burst !== undefined) {
       clearTimeout(this.#burst.timer);
       this.#burst.resolve();
+    }
+    for (const [code, flood] of this.#floods) {
+      if (flood.suppressed > 0) {
+        this.#logger.error(
+          `${code}: ${flood.suppressed} more ${code} rejection(s) since the last line`,
+        );
+      }
     }
     this.#unregisterExit?.();
     this.#tokens?.close();

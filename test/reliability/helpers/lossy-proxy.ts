@@ -46,7 +46,10 @@ export async function startLossyProxy(
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('error', () => req.socket.destroy());
         answer.on('end', () => {
-          if (random() < lossRate) {
+          // Only an answer to a stored batch (2xx) makes the retry a duplicate; losing an injected
+          // failure's answer proves nothing, so those are always relayed.
+          const stored = (answer.statusCode ?? 0) >= 200 && (answer.statusCode ?? 0) < 300;
+          if (stored && random() < lossRate) {
             lostAnswers++;
             req.socket.resetAndDestroy();
             return;
