@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { deliverAfterResponse } from './deliver-after-response.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { deliverAfterResponse, resetAfterNotice } from './deliver-after-response.js';
 
 const noEnv = () => undefined;
 const flushSpy = () => vi.fn(() => Promise.resolve({ delivered: 1, failed: 0, pending: 0 }));
@@ -8,6 +8,8 @@ const throwingAfter = () => {
 };
 
 describe('deliverAfterResponse', () => {
+  beforeEach(() => resetAfterNotice());
+
   it('hands the flush to an explicit waitUntil first (the proxy event)', () => {
     const flush = flushSpy();
     const waitUntil = vi.fn();
@@ -95,6 +97,36 @@ describe('deliverAfterResponse', () => {
       strategy: 'batch',
     });
     expect(flush).not.toHaveBeenCalled();
+  });
+
+  it("finds the installed Next's after() when none is injected", () => {
+    const warn = vi.fn();
+    // Outside a request scope the real after() throws "outside a request scope": found, and quiet.
+    const result = deliverAfterResponse(flushSpy(), { globals: {}, env: noEnv, warn });
+    expect(result.strategy).toBe('batch');
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('says once, naming the fallback, when after() cannot be used', () => {
+    const warn = vi.fn();
+    const disabled = () => {
+      throw new Error(
+        '`unstable_after` must be explicitly enabled by setting `experimental.after: true` in your next.config.js.',
+      );
+    };
+    const env = (name: string) => (name === 'AWS_LAMBDA_FUNCTION_NAME' ? 'fn' : undefined);
+    deliverAfterResponse(flushSpy(), { after: disabled, globals: {}, env, warn });
+    deliverAfterResponse(flushSpy(), { after: undefined, globals: {}, env: noEnv, warn });
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]![0]).toMatch(
+      /experimental\.after: true.*awaiting the flush before responding/,
+    );
+  });
+
+  it('stays quiet when after() is merely outside a request scope', () => {
+    const warn = vi.fn();
+    deliverAfterResponse(flushSpy(), { after: throwingAfter, globals: {}, env: noEnv, warn });
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('never lets a failing flush reject into the host', async () => {

@@ -1,4 +1,8 @@
-import * as nextServer from 'next/server.js';
+// Not `next/server`: webpack (Next 15, and 16 with `--webpack`) builds that ESM re-export of a CommonJS
+// module into a namespace holding only the names the app imports elsewhere, so `after` read off it is
+// `undefined`. A namespace import of the CommonJS module itself is its real `exports` object under
+// every bundler, resolved to the same Next instance as the app's (issue #21).
+import * as nextAfterModule from 'next/dist/server/after/index.js';
 import { isServerless, readEnv } from './env.js';
 
 /** How queued events leave the function once the response is sent. */
@@ -15,6 +19,8 @@ export interface DeliveryEnvironment {
   globals?: object;
   /** Defaults to `process.env`. */
   env?: (name: string) => string | undefined;
+  /** Where the one notice about a missing `after()` goes. Defaults to `console.warn`. */
+  warn?: (message: string) => void;
 }
 
 const NEXT_REQUEST_CONTEXT = Symbol.for('@next/request-context');
@@ -39,14 +45,58 @@ export function deliverAfterResponse(
   if (environment.waitUntil !== undefined && handTo(environment.waitUntil, task))
     return { strategy: 'wait-until' };
   const after = 'after' in environment ? environment.after : nextAfter();
+  let unavailable: string | undefined =
+    after === undefined ? 'this Next exports neither after nor unstable_after' : undefined;
   if (after !== undefined) {
     try {
       after(task);
       return { strategy: 'after' };
-    } catch {
-      // Outside an App Router request scope (Pages API routes, custom servers): try the next way.
+    } catch (error) {
+      // Outside an App Router request scope (Pages API routes, custom servers) is expected: try the
+      // next way quietly. Anything else (Next 15.0 without `experimental.after`) is worth one notice.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!OUTSIDE_SCOPE.test(message)) unavailable = message;
     }
   }
+  const chosen = platformOrFallback(task, globals, environment.env ?? readEnv);
+  if (unavailable !== undefined) noticeOnce(unavailable, chosen.strategy, environment.warn);
+  return chosen;
+}
+
+const OUTSIDE_SCOPE = /outside a request scope/i;
+let noticed = false;
+
+const FALLBACKS: Partial<Record<DeliveryStrategy, string>> = {
+  'request-context': "the platform's @next/request-context waitUntil",
+  vercel: "Vercel's request-context waitUntil",
+  cloudflare: "Cloudflare's ctx.waitUntil",
+  await: 'awaiting the flush before responding (the response waits up to flushTimeout)',
+  batch: "the client's batch timer (flushInterval) on this long-running server",
+};
+
+function noticeOnce(
+  reason: string,
+  strategy: DeliveryStrategy,
+  warn: (message: string) => void = console.warn,
+): void {
+  if (noticed) return;
+  noticed = true;
+  warn(
+    `[tributary] Next's after() is unavailable (${reason}); delivering by ${FALLBACKS[strategy] ?? strategy} instead. ` +
+      'On Next 15.0 set `experimental: { after: true }` in next.config.',
+  );
+}
+
+/** Forgets that the notice was given; for tests. */
+export function resetAfterNotice(): void {
+  noticed = false;
+}
+
+function platformOrFallback(
+  task: () => Promise<unknown>,
+  globals: Record<symbol, any>,
+  env: (name: string) => string | undefined,
+): { strategy: DeliveryStrategy; pending?: Promise<unknown> } {
   const platforms: [DeliveryStrategy, () => WaitUntil | undefined][] = [
     ['request-context', () => globals[NEXT_REQUEST_CONTEXT]?.get?.()?.waitUntil],
     ['vercel', () => globals[VERCEL_REQUEST_CONTEXT]?.get?.()?.waitUntil],
@@ -64,7 +114,7 @@ export function deliverAfterResponse(
     }
     if (typeof waitUntil === 'function' && handTo(waitUntil, task)) return { strategy };
   }
-  if (isServerless(environment.env ?? readEnv)) return { strategy: 'await', pending: task() };
+  if (isServerless(env)) return { strategy: 'await', pending: task() };
   return { strategy: 'batch' };
 }
 
@@ -79,8 +129,14 @@ function handTo(waitUntil: WaitUntil, task: () => Promise<unknown>): boolean {
 
 /** `after` is stable since Next 15.1 and was `unstable_after` in 15.0. */
 function nextAfter(): ((task: () => Promise<unknown>) => void) | undefined {
-  const exports = nextServer as unknown as Record<string, unknown>;
-  const after = exports['after'] ?? exports['unstable_after'];
+  const namespace = nextAfterModule as unknown as Record<string, unknown> & {
+    default?: Record<string, unknown>;
+  };
+  const after =
+    namespace['after'] ??
+    namespace['unstable_after'] ??
+    namespace.default?.['after'] ??
+    namespace.default?.['unstable_after'];
   return typeof after === 'function'
     ? (after as (task: () => Promise<unknown>) => void)
     : undefined;
