@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 // The real collector: its programmatic API is the contract these suites are written against.
 export { startCollector, type RunningCollector, type StoredEvent } from '@tributary/collector';
 
-const MAIN = fileURLToPath(new URL('../../apps/example-nestjs/dist/main.js', import.meta.url));
+// The version matrix (scripts/test-matrix.mjs) points this at the same build installed beside Nest 11.
+const MAIN =
+  process.env.TRIBUTARY_NEST_MAIN ??
+  fileURLToPath(new URL('../../apps/example-nestjs/dist/main.js', import.meta.url));
 
 export type Platform = 'express' | 'fastify';
 
