@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Install from the packed tarballs: `npm pack` every package, install the tarballs into a clean
 // project outside the workspace (registry dependencies only) and run each README's quick start there
-// (test/packed). The project dir is kept between runs (TRIBUTARY_PACKED_DIR, default
+// (test/packed), after an `npm publish --dry-run` of each package. The project dir is kept between runs (TRIBUTARY_PACKED_DIR, default
 // <tmp>/tributary-packed/project) so better-sqlite3 compiles once; the tarballs are always fresh.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,15 @@ sh('npx', ['turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=erro
   env,
 });
 const tarballs = packPackages(join(dirname(project), 'packs'));
+
+// What `changeset publish` would upload (its config has access: public), without uploading.
+console.log('▶ packed: publish dry run of every package');
+for (const dir of Object.keys(tarballs)) {
+  sh('npm', ['publish', '--dry-run', '--access', 'public', '--loglevel=error'], {
+    cwd: join(root, 'packages', dir),
+    env,
+  });
+}
 
 console.log(`▶ packed: install the tarballs into ${project}`);
 mkdirSync(project, { recursive: true });
