@@ -20,8 +20,10 @@ const reportFiles = () => {
       if (existsSync(file)) files.push(file);
     }
   }
-  const e2e = join(root, '.reports', 'e2e.json');
-  if (existsSync(e2e)) files.push(e2e);
+  for (const name of ['e2e', 'packed', 'matrix', 'matrix-nest11']) {
+    const file = join(root, '.reports', `${name}.json`);
+    if (existsSync(file)) files.push(file);
+  }
   return files;
 };
 for (const file of reportFiles()) rmSync(file);
@@ -47,6 +49,10 @@ const steps = [
   ]),
   run('formatting', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']),
   run('end-to-end suites (test/)', 'npx', ['vitest', 'run', '--config', 'test/vitest.config.ts']),
+  run('packed tarballs: publish dry run, README quick starts', 'node', ['scripts/test-packed.mjs']),
+  run('version matrix: Next 15.0/15.5/16 (Turbopack, webpack), NestJS 11', 'node', [
+    'scripts/test-matrix.mjs',
+  ]),
 ];
 
 let passed = 0;
