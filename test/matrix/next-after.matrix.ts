@@ -50,8 +50,11 @@ describe.each(variants)('$name', (variant) => {
   let url: string;
 
   beforeAll(async () => {
+    const buildStarted = performance.now();
     const build = runNextIn(cwd, variant.build, variant.env);
     const built = await build.done;
+    const seconds = ((performance.now() - buildStarted) / 1000).toFixed(1);
+    console.log(`${variant.name}: next ${variant.build.join(' ')} took ${seconds} s`);
     if (built.code !== 0)
       throw new Error(`next ${variant.build.join(' ')} failed:\n${built.output}`);
     const port = await freePort();
