@@ -103,3 +103,47 @@ describe.each(variants)('$name', (variant) => {
     expect(server.output()).not.toContain('after() is unavailable');
   });
 });
+
+describe('Next 15.0 without experimental.after', () => {
+  // The 15.0 build above, started without the flag: next.config is read again by `next start`.
+  const cwd = join(matrixDir(), 'next15.0');
+  let server: ReturnType<typeof runNextIn>;
+  let url: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = runNextIn(cwd, ['start', '-p', String(port), '-H', '127.0.0.1'], {
+      TRIBUTARY_WRITE_KEY: 'matrix-key',
+      TRIBUTARY_HOST: collector.url,
+      AWS_LAMBDA_FUNCTION_NAME: 'matrix',
+    });
+    await until(
+      async () => (await fetch(`${url}/api/checkout`).catch(() => undefined)) !== undefined,
+      30_000,
+      `next start; output:\n${server.output()}`,
+    );
+  });
+
+  afterAll(async () => {
+    if (server !== undefined) await stop(server.child, server.done);
+  });
+
+  it('warns once, naming the flag and the fallback, and delivers before answering', async () => {
+    for (const total of [1, 2]) {
+      const userId = randomUUID();
+      const response = await fetch(`${url}/api/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': userId },
+        body: JSON.stringify({ total }),
+      });
+      expect(await response.json()).toEqual({ ok: true });
+      // The fallback on a serverless host awaits the flush: the event is stored before the answer.
+      expect(collector.events({ userId }).map((e) => e.event)).toEqual(['Order Completed']);
+    }
+    const notices = server.output().match(/\[tributary\] Next's after\(\) is unavailable.*/g) ?? [];
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('experimental.after: true');
+    expect(notices[0]).toContain('awaiting the flush before responding');
+  });
+});
