@@ -5,7 +5,7 @@
 // Projects live in a cache dir kept between runs (TRIBUTARY_MATRIX_DIR, default <tmp>/tributary-matrix),
 // so a repeat run installs only the fresh tarballs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packPackages, root, sh } from './pack-packages.mjs';
