@@ -13,9 +13,8 @@ import { POSTHOG_KEY, WRITE_KEY } from './sdks.js';
 
 const { spec } = (await nextFromParent('app', 30_000)) as Envelope & { spec: AppSpec };
 // Express 4 is installed beside 5 under an npm alias; the two share this code and the same API.
-const { default: express } = (
-  spec.framework === 'express4' ? await import('express4') : await import('express')
-) as { default: typeof import('express') };
+const { default: express } =
+  spec.framework === 'express4' ? await import('express4') : await import('express');
 const app = express();
 let served = 0;
 let track: (req: Request, i: number) => void = () => undefined;

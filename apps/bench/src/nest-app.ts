@@ -4,6 +4,7 @@
  * Its own process, so its CPU is measured apart from the load generator and the sink.
  */
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Inject, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -105,7 +106,7 @@ if (spec.framework === 'nest-fastify') {
   app = await NestFactory.create(module, { logger: ['error'] });
 }
 await app.listen(0, '127.0.0.1');
-const server = app.getHttpServer() as import('node:http').Server;
+const server = app.getHttpServer() as Server;
 await tell({ type: 'listening', port: (server.address() as AddressInfo).port });
 
 process.on('message', (message: Envelope) => {
