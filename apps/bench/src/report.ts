@@ -527,7 +527,11 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
       sdk,
       value: tree.delivered?.[variant]?.[sdk]?.[metric] ?? null,
     }));
-  const panels = [
+  const panels: {
+    title: string;
+    rows: { sdk: string; value: Summary | null; color?: string }[];
+    unit: string;
+  }[] = [
     {
       title: 'Burst of 100k events, tuned: events per second delivered (higher is better)',
       rows: [
@@ -546,8 +550,20 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
       unit: 'µs',
     },
   ];
-  const width = 860;
-  const labelW = 230;
+  const perFramework = ADAPTER_PATHS.map((row) => ({
+    sdk: `${row.framework}: ${row.path}`,
+    value: tree[row.scenario]?.[row.variant]?.[row.sdk]?.ofBaseline ?? null,
+    color: row.sdk === 'tributary-core' ? '#93c5fd' : '#2563eb',
+  })).filter((row) => row.value !== null);
+  if (perFramework.length > 0)
+    panels.push({
+      title:
+        'One event per request: × the same app without analytics, req/s (higher is better; target 0.9)',
+      rows: perFramework,
+      unit: '×',
+    });
+  const width = 900;
+  const labelW = 300;
   const barH = 22;
   const gap = 8;
   const colors: Record<string, string> = {
@@ -565,7 +581,7 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
     const max = Math.max(1, ...panel.rows.map((r) => r.value?.max ?? 0)) * 1.08;
     const scale = (v: number) => labelW + ((width - labelW - 120) * v) / max;
     for (const row of panel.rows) {
-      const color = colors[row.sdk] ?? '#9ca3af';
+      const color = row.color ?? colors[row.sdk] ?? '#9ca3af';
       parts.push(
         `<text x="${labelW - 8}" y="${y + barH * 0.7}" font-size="12" text-anchor="end">${escapeXml(row.sdk)}</text>`,
       );
