@@ -547,7 +547,8 @@ interface RunningApp {
 
 /** Starts one app process and resolves once it answers on its URL. */
 async function startApp(spec: AppSpec): Promise<RunningApp> {
-  const profiling = spec.variant === 'baseline' ? [] : workerArgs(spec.variant).slice(1);
+  // `--cpu-prof <variant>` profiles that app (`baseline` included); --expose-gc is for SDK workers.
+  const profiling = workerArgs(spec.variant).slice(1);
   if (spec.framework === 'next') {
     // `next start` serves from the process the CLI runs in; the probe answers its marks.
     const port = await closedPort();
