@@ -11,6 +11,7 @@ export default defineConfig({
     'express-app': 'src/express-app.ts',
     'nest-app': 'src/nest-app.ts',
     'next-probe': 'src/next-probe.ts',
+    'profile-summary': 'src/profile-summary.ts',
   },
   format: ['esm'],
   platform: 'node',
