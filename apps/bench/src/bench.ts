@@ -121,7 +121,8 @@ function parseArgs(argv: string[]): Settings {
       !smoke &&
       !argv.includes('--no-docs') &&
       value('--sdk') === undefined &&
-      value('--variant') === undefined,
+      value('--variant') === undefined &&
+      value('--node') === undefined,
   };
 }
 
@@ -994,9 +995,21 @@ function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
   // A smoke run, or a development run over a subset of SDKs or variants, never replaces latest.json.
   const partial = settings.sdks !== undefined || settings.variants !== undefined;
   if (settings.compare !== undefined) printComparison(settings.compare, tree);
+  // The published run (latest.json, the docs) is on the Node that runs the harness; a run of the
+  // children on another Node (`--node`) is kept beside it, e.g. results/node-v24.22.3.json.
+  const otherNode = settings.node !== process.execPath;
   const out =
     settings.report ??
-    join(resultsDir, settings.smoke ? 'smoke.json' : partial ? 'dev.json' : 'latest.json');
+    join(
+      resultsDir,
+      settings.smoke
+        ? 'smoke.json'
+        : partial
+          ? 'dev.json'
+          : otherNode
+            ? `node-${childNode}.json`
+            : 'latest.json',
+    );
   writeFileSync(out, `${JSON.stringify({ meta, summary: tree, targets, runs }, null, 2)}\n`);
   console.log(`\nresults: ${relative(process.cwd(), out)}`);
   if (!settings.docs) return;
