@@ -90,4 +90,22 @@ describe('apps/bench smoke run', () => {
     expect(Object.keys(frameworks.next ?? {}).sort()).toEqual(['baseline', 'tributary']);
     expect(Object.keys(results.summary.wire ?? {}).sort()).toEqual(['preserialized', 'stringify']);
   }, 180_000);
+
+  it('compares two saved runs figure by figure without measuring or writing anything', async () => {
+    const baseline = `${root}apps/bench/results/baseline.json`;
+    const before = statSync(baseline).mtimeMs;
+    const latestBefore = existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined;
+
+    const { code, output } = await run(
+      ['--compare', 'results/baseline.json', '--report', 'apps/bench/results/baseline.json'],
+      30_000,
+    );
+
+    expect(code, output.slice(-3000)).toBe(0);
+    expect(output).toContain('Compared with apps/bench/results/baseline.json');
+    expect(output).toMatch(/tributary\s+ofBaseline\s+0\.\d+ →\s+0\.\d+\s+\+0\.0%/);
+    expect(output).toContain("No ratio got worse by more than this run's spread");
+    expect(statSync(baseline).mtimeMs).toBe(before);
+    expect(existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined).toBe(latestBefore);
+  }, 40_000);
 });
