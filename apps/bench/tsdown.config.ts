@@ -1,13 +1,17 @@
 import { defineConfig } from 'tsdown';
 
-// Four runnable files: the orchestrator (dist/bench.mjs, what `npm run bench` starts) and the three
-// kinds of child process it forks. The SDKs under test stay external, loaded as their users load them.
+// Runnable files: the orchestrator (dist/bench.mjs, what `npm run bench` starts), the kinds of child
+// process it forks, and the probe it loads into `next start` (the Next.js app in next-app/ is built
+// by `next build`). The SDKs and frameworks under test stay external, loaded as their users load them.
 export default defineConfig({
   entry: {
     bench: 'src/bench.ts',
     sink: 'src/sink.ts',
     worker: 'src/worker.ts',
     'express-app': 'src/express-app.ts',
+    'nest-app': 'src/nest-app.ts',
+    'next-probe': 'src/next-probe.ts',
+    'profile-summary': 'src/profile-summary.ts',
   },
   format: ['esm'],
   platform: 'node',
@@ -22,6 +26,10 @@ export default defineConfig({
     /^@segment\//,
     'posthog-node',
     'express',
+    'express4',
+    /^@nestjs\//,
+    'reflect-metadata',
+    'rxjs',
     'undici',
     'autocannon',
   ],

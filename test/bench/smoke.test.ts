@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const harness = `${root}apps/bench/dist/bench.mjs`;
 const smokeJson = `${root}apps/bench/results/smoke.json`;
 const latestJson = `${root}apps/bench/results/latest.json`;
+const nextBuild = `${root}apps/bench/next-app/.next/BUILD_ID`;
 
 interface SmokeResults {
   meta: { smoke: boolean; scenarios: string[] };
@@ -37,9 +38,15 @@ function run(args: string[], timeout: number): Promise<{ code: number | null; ou
 }
 
 describe('apps/bench smoke run', () => {
-  it('runs every scenario against every SDK, exits 0 and writes results/smoke.json, not latest.json', async () => {
+  it('runs every scenario against every SDK and every framework, exits 0 and writes results/smoke.json, not latest.json', async () => {
     if (!existsSync(harness))
-      throw new Error(`${harness} is missing: build first (apps/bench: npx tsdown)`);
+      throw new Error(
+        `${harness} is missing: build first (npx turbo run build --filter=@tributary/bench...)`,
+      );
+    if (!existsSync(nextBuild))
+      throw new Error(
+        `${nextBuild} is missing: build first (npx turbo run build --filter=@tributary/bench...)`,
+      );
     rmSync(smokeJson, { force: true });
     const latestBefore = existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined;
 
@@ -66,6 +73,39 @@ describe('apps/bench smoke run', () => {
       'tributary-core',
     ]);
     expect([...sdksIn('wire')]).toEqual(['wire']);
+    const frameworks = results.summary.frameworks ?? {};
+    expect(Object.keys(frameworks).sort()).toEqual([
+      'express4',
+      'nest-express',
+      'nest-fastify',
+      'next',
+    ]);
+    expect(Object.keys(frameworks.express4 ?? {}).sort()).toEqual(['baseline', 'tributary']);
+    for (const nest of ['nest-express', 'nest-fastify'])
+      expect(Object.keys(frameworks[nest] ?? {}).sort(), nest).toEqual([
+        'baseline',
+        'tributary-service',
+        'tributary-track',
+      ]);
+    expect(Object.keys(frameworks.next ?? {}).sort()).toEqual(['baseline', 'tributary']);
     expect(Object.keys(results.summary.wire ?? {}).sort()).toEqual(['preserialized', 'stringify']);
   }, 180_000);
+
+  it('compares two saved runs figure by figure without measuring or writing anything', async () => {
+    const baseline = `${root}apps/bench/results/baseline.json`;
+    const before = statSync(baseline).mtimeMs;
+    const latestBefore = existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined;
+
+    const { code, output } = await run(
+      ['--compare', 'results/baseline.json', '--report', 'apps/bench/results/baseline.json'],
+      30_000,
+    );
+
+    expect(code, output.slice(-3000)).toBe(0);
+    expect(output).toContain('Compared with apps/bench/results/baseline.json');
+    expect(output).toMatch(/tributary\s+ofBaseline\s+0\.\d+ →\s+0\.\d+\s+\+0\.0%/);
+    expect(output).toContain("No ratio got worse by more than this run's spread");
+    expect(statSync(baseline).mtimeMs).toBe(before);
+    expect(existsSync(latestJson) ? statSync(latestJson).mtimeMs : undefined).toBe(latestBefore);
+  }, 40_000);
 });

@@ -3,7 +3,8 @@
  * the same event and the same sink, with the wire limit as the yardstick.
  *
  *   node apps/bench/dist/bench.mjs [--smoke] [--only <scenario>[,<scenario>]] [--reps N] [--events N]
- *                                  [--cpu-prof <sdk>] [--no-docs]
+ *                                  [--cpu-prof <sdk>] [--no-docs] [--compare <earlier.json>]
+ *                                  [--node <path to a node binary>]
  *
  * The sink runs in its own process; every SDK run is a fresh child process; repetitions are
  * interleaved (A B C A B C …); tables report the median with the min–max range.
@@ -12,16 +13,19 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { sleep } from './clock.js';
 import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
+import { compareRuns, renderComparison } from './compare.js';
+import { WRITE_KEY } from './sdks.js';
 import { ask, ChildExit, expectFrom } from './ipc.js';
 import {
   SDK_NAMES,
   type AppSpec,
   type ConfigName,
+  type Framework,
   type Envelope,
   type GzipChoice,
   type SdkName,
@@ -29,6 +33,7 @@ import {
   type WorkerTask,
 } from './protocol.js';
 import {
+  buildFrameworkTable,
   buildSummary,
   buildTables,
   checkTargets,
@@ -68,6 +73,13 @@ interface Settings {
   /** `--variant a,b`: only these variants of the chosen scenarios. */
   variants: Set<string> | undefined;
   docs: boolean;
+  /**
+   * `--compare <earlier.json>`: print every figure against that run's. With `--report <later.json>`
+   * it only compares the two files and writes nothing.
+   */
+  compare: string | undefined;
+  /** `--node <path>`: the Node binary every child (sink, SDK workers, apps) runs on. Defaults to this one. */
+  node: string;
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -103,11 +115,14 @@ function parseArgs(argv: string[]): Settings {
     sdks: value('--sdk') === undefined ? undefined : new Set(value('--sdk')!.split(',')),
     variants:
       value('--variant') === undefined ? undefined : new Set(value('--variant')!.split(',')),
+    compare: value('--compare'),
+    node: value('--node') ?? process.execPath,
     docs:
       !smoke &&
       !argv.includes('--no-docs') &&
       value('--sdk') === undefined &&
-      value('--variant') === undefined,
+      value('--variant') === undefined &&
+      value('--node') === undefined,
   };
 }
 
@@ -119,6 +134,11 @@ const wanted = (sdk: string) =>
 const wantedVariant = (variant: string) =>
   settings.variants === undefined || settings.variants.has(variant);
 const runs: RunRecord[] = [];
+/** The version of the Node the children run on. */
+const childNode =
+  settings.node === process.execPath
+    ? process.version
+    : execFileSync(settings.node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
 let repsDone = 0;
 const started = new Date();
 const loadBefore = loadavg();
@@ -131,8 +151,19 @@ interface Child {
   tail: () => string;
 }
 
-function spawn(file: string, execArgv: string[] = []): Child {
-  const child = fork(join(here, file), [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+/** Forks a child on the chosen Node (`--node`); `file` is one of ours in dist/, or an absolute path. */
+function spawn(
+  file: string,
+  execArgv: string[] = [],
+  args: string[] = [],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Child {
+  const child = fork(isAbsolute(file) ? file : join(here, file), args, {
+    execArgv,
+    execPath: settings.node,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    ...options,
+  });
   let lines = 0;
   let tail = '';
   const read = (chunk: Buffer) => {
@@ -215,7 +246,7 @@ function record(run: Omit<RunRecord, 'ok'> & { ok?: boolean }): void {
     .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`)
     .join(' ');
   console.log(
-    `  ${full.scenario}/${full.variant} ${full.sdk} #${full.rep + 1}: ${full.ok ? headline : `FAILED ${full.error}`}`,
+    `  ${full.scenario}/${full.variant} ${full.sdk} #${full.rep + 1}: ${full.ok ? headline : `FAILED ${full.error}`} [${Math.round((Date.now() - started.getTime()) / 1000)} s]`,
   );
 }
 
@@ -475,69 +506,146 @@ const APP_VARIANTS: AppSpec['variant'][] = [
   'segment',
   'posthog',
 ];
-const expressBaseline: { reqPerSec: number[]; cpuPerReqUs: number[] } = {
-  reqPerSec: [],
-  cpuPerReqUs: [],
+
+/**
+ * The per-framework scenario: each adapter against the same app without analytics, and the core
+ * client called by hand in the same app. Express 5's row is scenario 5's (with the peers).
+ */
+const FRAMEWORK_APPS: Record<Exclude<Framework, 'express5'>, AppSpec['variant'][]> = {
+  express4: ['baseline', 'tributary', 'tributary-core'],
+  'nest-express': ['baseline', 'tributary-track', 'tributary-service', 'tributary-core'],
+  'nest-fastify': ['baseline', 'tributary-track', 'tributary-service', 'tributary-core'],
+  next: ['baseline', 'tributary', 'tributary-core'],
 };
 
+/** The baseline measured last in each scenario/variant: drift between repetitions cancels out. */
+const appBaselines = new Map<string, { reqPerSec: number; cpuPerReqUs: number | null }>();
+
 async function expressRuns(rep: number): Promise<void> {
-  for (const variant of APP_VARIANTS.filter((v) => v === 'baseline' || wanted(v))) {
-    await attempt('express', 'defaults', variant, rep, async () => {
-      await resetSink();
-      const app = spawn(
-        'express-app.mjs',
-        variant === 'baseline' ? [] : workerArgs(variant).slice(1),
-      );
-      try {
-        app.process.send({ type: 'app', spec: { variant, host: sinkUrl } satisfies AppSpec });
-        const { port } = await expectFrom(app.process, 'listening', 30_000);
-        const url = `http://127.0.0.1:${String(port)}/checkout`;
-        await autocannon({ url, connections: 10, duration: settings.expressWarmupSeconds });
-        const before = await ask(app.process, { type: 'mark' });
-        const result = await autocannon({
-          url,
-          connections: 10,
-          duration: settings.expressSeconds,
-        });
-        const after = await ask(app.process, { type: 'mark' });
-        const served = num(after.served) - num(before.served);
-        const cpuPerReqUs =
-          served > 0 ? (num(after.cpuMicros) - num(before.cpuMicros)) / served : null;
-        const reqPerSec = result.requests.total / result.duration;
-        if (variant === 'baseline') {
-          expressBaseline.reqPerSec.push(reqPerSec);
-          if (cpuPerReqUs !== null) expressBaseline.cpuPerReqUs.push(cpuPerReqUs);
-        }
-        // The baseline of the same repetition, measured just before: drift cancels out.
-        const baseRate = expressBaseline.reqPerSec.at(-1);
-        const baseCpu = expressBaseline.cpuPerReqUs.at(-1);
-        record({
-          scenario: 'express',
-          variant: 'defaults',
-          sdk: variant,
-          rep,
-          logLines: app.logLines(),
-          metrics: {
-            reqPerSec,
-            ofBaseline: baseRate === undefined ? null : reqPerSec / baseRate,
-            p99Ms: result.latency.p99,
-            cpuPerReqUs,
-            extraCpuUs:
-              baseCpu === undefined || cpuPerReqUs === null ? null : cpuPerReqUs - baseCpu,
-            errors: result.errors + result.non2xx + result.timeouts,
-            rssMB: num(after.rss) / MB,
-          },
-        });
-        app.process.send({ type: 'stop' });
-      } catch (error) {
-        throw new Error(`${String(error)}\n  app output: ${app.tail().slice(-600)}`, {
-          cause: error,
-        });
-      } finally {
-        await stop(app, 5000);
-      }
-    });
+  for (const variant of APP_VARIANTS.filter((v) => v === 'baseline' || wanted(v)))
+    await appRun('express', 'defaults', { framework: 'express5', variant, host: sinkUrl }, rep);
+}
+
+async function frameworkRuns(rep: number): Promise<void> {
+  for (const [framework, variants] of Object.entries(FRAMEWORK_APPS) as [
+    Exclude<Framework, 'express5'>,
+    AppSpec['variant'][],
+  ][]) {
+    if (!wantedVariant(framework)) continue;
+    // A smoke run leaves out the core called by hand, which scenario 5 already runs in Express.
+    const chosen = variants.filter(
+      (v) => (v === 'baseline' || wanted(v)) && !(settings.smoke && v === 'tributary-core'),
+    );
+    for (const variant of chosen)
+      await appRun('frameworks', framework, { framework, variant, host: sinkUrl }, rep);
   }
+}
+
+interface RunningApp {
+  child: Child;
+  url: string;
+}
+
+/** Starts one app process and resolves once it answers on its URL. */
+async function startApp(spec: AppSpec): Promise<RunningApp> {
+  // `--cpu-prof <variant>` profiles that app (`baseline` included); --expose-gc is for SDK workers.
+  const profiling = workerArgs(spec.variant).slice(1);
+  if (spec.framework === 'next') {
+    // `next start` serves from the process the CLI runs in; the probe answers its marks.
+    const port = await closedPort();
+    const child = spawnNext(port, profiling);
+    const url = `http://127.0.0.1:${String(port)}/${spec.variant}`;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.process.exitCode !== null) throw new Error(`next start exited: ${child.tail()}`);
+      const ok = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return { child, url };
+      if (Date.now() > deadline) throw new Error(`next start did not answer ${url} within 90 s`);
+      await sleep(200);
+    }
+  }
+  const file = spec.framework.startsWith('nest-') ? 'nest-app.mjs' : 'express-app.mjs';
+  const child = spawn(file, profiling);
+  child.process.send({ type: 'app', spec });
+  const { port } = await expectFrom(child.process, 'listening', 60_000);
+  return { child, url: `http://127.0.0.1:${String(port)}/checkout` };
+}
+
+function spawnNext(port: number, execArgv: string[]): Child {
+  const bin = join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
+  return spawn(
+    bin,
+    ['--import', pathToFileURL(join(here, 'next-probe.mjs')).href, ...execArgv],
+    ['start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: join(appDir, 'next-app'),
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        TRIBUTARY_WRITE_KEY: WRITE_KEY,
+        TRIBUTARY_HOST: sinkUrl,
+      },
+    },
+  );
+}
+
+async function appRun(
+  scenario: 'express' | 'frameworks',
+  variant: string,
+  spec: AppSpec,
+  rep: number,
+): Promise<void> {
+  await attempt(scenario, variant, spec.variant, rep, async () => {
+    await resetSink();
+    const app = await startApp(spec);
+    try {
+      await autocannon({ url: app.url, connections: 10, duration: settings.expressWarmupSeconds });
+      const before = await ask(app.child.process, { type: 'mark' });
+      const result = await autocannon({
+        url: app.url,
+        connections: 10,
+        duration: settings.expressSeconds,
+      });
+      const after = await ask(app.child.process, { type: 'mark' });
+      const served = num(after.served) - num(before.served);
+      const cpuPerReqUs =
+        served > 0 ? (num(after.cpuMicros) - num(before.cpuMicros)) / served : null;
+      const reqPerSec = result.requests.total / result.duration;
+      const key = `${scenario}/${variant}`;
+      if (spec.variant === 'baseline') appBaselines.set(key, { reqPerSec, cpuPerReqUs });
+      // The baseline of the same repetition, measured just before: drift cancels out.
+      const base = appBaselines.get(key);
+      record({
+        scenario,
+        variant,
+        sdk: spec.variant,
+        rep,
+        logLines: app.child.logLines(),
+        metrics: {
+          reqPerSec,
+          ofBaseline: base === undefined ? null : reqPerSec / base.reqPerSec,
+          p99Ms: result.latency.p99,
+          cpuPerReqUs,
+          extraCpuUs:
+            base?.cpuPerReqUs == null || cpuPerReqUs === null
+              ? null
+              : cpuPerReqUs - base.cpuPerReqUs,
+          errors: result.errors + result.non2xx + result.timeouts,
+          rssMB: num(after.rss) / MB,
+        },
+      });
+      app.child.process.send({ type: 'stop' });
+    } catch (error) {
+      throw new Error(`${String(error)}\n  app output: ${app.child.tail().slice(-600)}`, {
+        cause: error,
+      });
+    } finally {
+      await stop(app.child, 5000);
+    }
+  });
 }
 
 async function closedPort(): Promise<number> {
@@ -734,16 +842,27 @@ const VARIANT_NOTES: Record<string, string> = {
   'wire/preserialized': 'bodies built before the clock starts',
   'wire/stringify': 'JSON.stringify of each batch at send time',
   'express/defaults':
-    'each SDK as installed; Tributary through @tributary/express, the peers by hand',
+    'Express 5, each SDK as installed; Tributary through @tributary/express, the peers by hand',
+  'frameworks/express4':
+    'Express 4 (npm alias express4); tributary: @tributary/express and req.analytics.track',
+  'frameworks/nest-express':
+    'NestJS on Express; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it',
+  'frameworks/nest-fastify':
+    'NestJS on Fastify; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it',
+  'frameworks/next':
+    'a Next.js route handler under next start; tributary: withAnalytics and analytics.track',
   'dead/defaults': 'connection refused, each SDK as installed, no error listeners',
 };
 
 async function main(): Promise<void> {
+  if (settings.report !== undefined && settings.compare !== undefined) {
+    const later = readResults(settings.report);
+    runs.push(...later.runs);
+    printComparison(settings.compare, buildSummary(runs.filter((r) => r.ok)));
+    return;
+  }
   if (settings.report !== undefined) {
-    const saved = JSON.parse(readFileSync(settings.report, 'utf8')) as {
-      meta: Meta;
-      runs: RunRecord[];
-    };
+    const saved = readResults(settings.report);
     runs.push(...saved.runs);
     writeOutputs(saved.meta.scenarios as ScenarioId[], saved.meta);
     return;
@@ -756,7 +875,7 @@ async function main(): Promise<void> {
     order.unshift('wire');
   }
   console.log(
-    `Tributary bench: ${order.join(', ')}; ${settings.reps} repetition(s); N=${settings.events}; node ${process.version}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}${settings.smoke ? ' (smoke)' : ''}`,
+    `Tributary bench: ${order.join(', ')}; ${settings.reps} repetition(s); N=${settings.events}; node ${childNode}${settings.node === process.execPath ? '' : ` (${settings.node})`}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}${settings.smoke ? ' (smoke)' : ''}`,
   );
   await startSink();
   try {
@@ -789,6 +908,7 @@ async function main(): Promise<void> {
           delivered: (r: number) => deliveredRuns(r, modes),
           wire: wireRuns,
           express: expressRuns,
+          frameworks: frameworkRuns,
           dead: deadRuns,
         }[scenario];
         await run(rep);
@@ -816,7 +936,8 @@ type Meta = Record<string, unknown> & {
 
 function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
   const tree: SummaryTree = buildSummary(runs.filter((r) => r.ok));
-  const tables = buildTables(tree, VARIANT_NOTES);
+  const overview = buildFrameworkTable(tree);
+  const tables = [...buildTables(tree, VARIANT_NOTES), ...(overview === null ? [] : [overview])];
   for (const table of tables) console.log(renderTerminal(table));
   const targets = checkTargets(tree);
   console.log('\nTargets (Tributary medians):');
@@ -841,7 +962,9 @@ function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
     closeTimeoutMs: settings.closeTimeoutMs,
     expressSeconds: settings.expressSeconds,
     eventBytes: eventBytes(),
-    node: process.version,
+    // The Node the measured processes ran on (`--node`); the orchestrator's when they differ.
+    node: childNode,
+    ...(childNode === process.version ? {} : { orchestratorNode: process.version }),
     os: `${osType()} ${release()}`,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     memoryGB: +(totalmem() / 1024 ** 3).toFixed(1),
@@ -860,6 +983,10 @@ function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
       '@segment/analytics-node': versionOf('@segment/analytics-node'),
       'posthog-node': versionOf('posthog-node'),
       express: versionOf('express'),
+      express4: versionOf('express4'),
+      '@nestjs/core': versionOf('@nestjs/core'),
+      fastify: versionOf('fastify'),
+      next: versionOf('next'),
       undici: versionOf('undici'),
       autocannon: versionOf('autocannon'),
     },
@@ -867,9 +994,22 @@ function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
   mkdirSync(resultsDir, { recursive: true });
   // A smoke run, or a development run over a subset of SDKs or variants, never replaces latest.json.
   const partial = settings.sdks !== undefined || settings.variants !== undefined;
+  if (settings.compare !== undefined) printComparison(settings.compare, tree);
+  // The published run (latest.json, the docs) is on the Node that runs the harness; a run of the
+  // children on another Node (`--node`) is kept beside it, e.g. results/node-v24.22.3.json.
+  const otherNode = settings.node !== process.execPath;
   const out =
     settings.report ??
-    join(resultsDir, settings.smoke ? 'smoke.json' : partial ? 'dev.json' : 'latest.json');
+    join(
+      resultsDir,
+      settings.smoke
+        ? 'smoke.json'
+        : partial
+          ? 'dev.json'
+          : otherNode
+            ? `node-${childNode}.json`
+            : 'latest.json',
+    );
   writeFileSync(out, `${JSON.stringify({ meta, summary: tree, targets, runs }, null, 2)}\n`);
   console.log(`\nresults: ${relative(process.cwd(), out)}`);
   if (!settings.docs) return;
@@ -882,6 +1022,28 @@ function writeOutputs(order: ScenarioId[], recorded?: Meta): void {
     ),
   );
   writeDocs(meta, tables.map(renderMarkdown).join('\n'), targets);
+}
+
+/** `results/x.json` works from the repository root too (`npm run bench -- --compare results/…`). */
+function resultsFile(file: string): string {
+  const inApp = join(appDir, file);
+  return !existsSync(file) && existsSync(inApp) ? inApp : file;
+}
+
+function readResults(file: string): { meta: Meta; runs: RunRecord[] } {
+  return JSON.parse(readFileSync(resultsFile(file), 'utf8')) as { meta: Meta; runs: RunRecord[] };
+}
+
+/** The earlier run's summary is rebuilt from its runs, so files from older harnesses compare too. */
+function printComparison(earlierFile: string, now: SummaryTree): void {
+  const earlier = readResults(earlierFile);
+  const tree = buildSummary(earlier.runs.filter((r) => r.ok));
+  console.log(
+    renderComparison(
+      compareRuns(tree, now),
+      `${relative(process.cwd(), resultsFile(earlierFile))} (${String(earlier.meta.startedAt)}, node ${String(earlier.meta.node)})`,
+    ),
+  );
 }
 
 const BEGIN = '<!-- bench:begin (generated by `npm run bench`; edit outside these markers) -->';

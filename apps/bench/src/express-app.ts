@@ -1,9 +1,10 @@
 /**
- * Scenario 5's app: an Express 5 server with one `track()` per request (or none, the baseline), in
- * its own process so its CPU is measured apart from the load generator and the sink.
+ * Scenario 5's app, and Express 4's in the per-framework scenario: an Express server with one
+ * `track()` per request (or none, the baseline), in its own process so its CPU is measured apart
+ * from the load generator and the sink.
  */
 import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { cpuMicros } from './clock.js';
 import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
 import { nextFromParent, tell } from './ipc.js';
@@ -11,6 +12,9 @@ import type { AppSpec, Envelope } from './protocol.js';
 import { POSTHOG_KEY, WRITE_KEY } from './sdks.js';
 
 const { spec } = (await nextFromParent('app', 30_000)) as Envelope & { spec: AppSpec };
+// Express 4 is installed beside 5 under an npm alias; the two share this code and the same API.
+const { default: express } =
+  spec.framework === 'express4' ? await import('express4') : await import('express');
 const app = express();
 let served = 0;
 let track: (req: Request, i: number) => void = () => undefined;
@@ -59,6 +63,8 @@ switch (spec.variant) {
     close = () => client.shutdown(2000);
     break;
   }
+  default:
+    throw new Error(`"${spec.variant}" is not a variant of the Express app`);
 }
 
 app.get('/checkout', (req: Request, res: Response) => {

@@ -37,8 +37,25 @@ export type WorkerTask =
       sampleEveryMs: number;
     };
 
+/** The frameworks of the per-request scenarios; `express5` is also scenario 5's (with the peers). */
+export const FRAMEWORKS = ['express5', 'express4', 'nest-express', 'nest-fastify', 'next'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/**
+ * One app process. `tributary`: through the framework's adapter (Express middleware, Next.js
+ * `withAnalytics`); `tributary-track` / `tributary-service`: NestJS `@Track()` / `AnalyticsService`;
+ * `tributary-core`: the core client called by hand; `baseline`: the same app without analytics.
+ */
 export interface AppSpec {
-  variant: 'baseline' | 'tributary' | 'tributary-core' | 'segment' | 'posthog';
+  framework: Framework;
+  variant:
+    | 'baseline'
+    | 'tributary'
+    | 'tributary-track'
+    | 'tributary-service'
+    | 'tributary-core'
+    | 'segment'
+    | 'posthog';
   host: string;
 }
 

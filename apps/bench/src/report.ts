@@ -16,7 +16,8 @@ export interface RunRecord {
   detail?: unknown;
 }
 
-export type ScenarioId = 'call-cost' | 'paced' | 'delivered' | 'wire' | 'express' | 'dead';
+export type ScenarioId =
+  'call-cost' | 'paced' | 'delivered' | 'wire' | 'express' | 'dead' | 'frameworks';
 export const SCENARIOS: ScenarioId[] = [
   'call-cost',
   'paced',
@@ -24,6 +25,7 @@ export const SCENARIOS: ScenarioId[] = [
   'wire',
   'express',
   'dead',
+  'frameworks',
 ];
 
 export type SummaryTree = Record<
@@ -94,6 +96,18 @@ export const VIEWS: Record<ScenarioId, ScenarioView> = {
   express: {
     title: '5. Express 5, one track() per request, autocannon 10 connections',
     headline: { key: 'reqPerSec', better: 'higher' },
+    columns: [
+      { key: 'reqPerSec', label: 'req/s' },
+      { key: 'ofBaseline', label: '× baseline' },
+      { key: 'p99Ms', label: 'p99 ms' },
+      { key: 'cpuPerReqUs', label: 'app CPU µs/req' },
+      { key: 'extraCpuUs', label: '+CPU µs/req vs baseline' },
+      { key: 'errors', label: 'errors + non-2xx' },
+    ],
+  },
+  frameworks: {
+    title:
+      '7. Per framework: one event per request through the adapter, against the same app without analytics',
     columns: [
       { key: 'reqPerSec', label: 'req/s' },
       { key: 'ofBaseline', label: '× baseline' },
@@ -181,6 +195,135 @@ export function buildTables(tree: SummaryTree, variantNotes: Record<string, stri
     }
   }
   return tables;
+}
+
+/** Each framework's adapter paths as rows: Express 5 from scenario 5, the others from scenario 7. */
+export const ADAPTER_PATHS: {
+  framework: string;
+  scenario: string;
+  variant: string;
+  sdk: string;
+  path: string;
+}[] = [
+  {
+    framework: 'Express 5',
+    scenario: 'express',
+    variant: 'defaults',
+    sdk: 'tributary',
+    path: '@tributary/express',
+  },
+  {
+    framework: 'Express 5',
+    scenario: 'express',
+    variant: 'defaults',
+    sdk: 'tributary-core',
+    path: 'core by hand',
+  },
+  {
+    framework: 'Express 4',
+    scenario: 'frameworks',
+    variant: 'express4',
+    sdk: 'tributary',
+    path: '@tributary/express',
+  },
+  {
+    framework: 'Express 4',
+    scenario: 'frameworks',
+    variant: 'express4',
+    sdk: 'tributary-core',
+    path: 'core by hand',
+  },
+  {
+    framework: 'NestJS on Express',
+    scenario: 'frameworks',
+    variant: 'nest-express',
+    sdk: 'tributary-track',
+    path: '@Track()',
+  },
+  {
+    framework: 'NestJS on Express',
+    scenario: 'frameworks',
+    variant: 'nest-express',
+    sdk: 'tributary-service',
+    path: 'AnalyticsService.track',
+  },
+  {
+    framework: 'NestJS on Express',
+    scenario: 'frameworks',
+    variant: 'nest-express',
+    sdk: 'tributary-core',
+    path: 'core by hand',
+  },
+  {
+    framework: 'NestJS on Fastify',
+    scenario: 'frameworks',
+    variant: 'nest-fastify',
+    sdk: 'tributary-track',
+    path: '@Track()',
+  },
+  {
+    framework: 'NestJS on Fastify',
+    scenario: 'frameworks',
+    variant: 'nest-fastify',
+    sdk: 'tributary-service',
+    path: 'AnalyticsService.track',
+  },
+  {
+    framework: 'NestJS on Fastify',
+    scenario: 'frameworks',
+    variant: 'nest-fastify',
+    sdk: 'tributary-core',
+    path: 'core by hand',
+  },
+  {
+    framework: 'Next.js route handler',
+    scenario: 'frameworks',
+    variant: 'next',
+    sdk: 'tributary',
+    path: 'withAnalytics',
+  },
+  {
+    framework: 'Next.js route handler',
+    scenario: 'frameworks',
+    variant: 'next',
+    sdk: 'tributary-core',
+    path: 'core by hand',
+  },
+];
+
+/** The per-framework overhead table: what one event per request costs each framework's app. */
+export function buildFrameworkTable(tree: SummaryTree): Table | null {
+  const rows: string[][] = [];
+  for (const row of ADAPTER_PATHS) {
+    const sdks = tree[row.scenario]?.[row.variant];
+    const m = sdks?.[row.sdk];
+    if (m === undefined) continue;
+    const base = sdks?.baseline;
+    rows.push([
+      row.framework,
+      row.path,
+      fmtSummary(base?.reqPerSec),
+      fmtSummary(m.ofBaseline),
+      fmtSummary(m.extraCpuUs),
+      `${fmtSummary(m.p99Ms)} (${fmtSummary(base?.p99Ms)})`,
+    ]);
+  }
+  if (rows.length === 0) return null;
+  return {
+    scenario: 'frameworks',
+    variant: 'overview',
+    title:
+      'Per-framework overhead: one event per request (target: ≥ 0.9× baseline req/s, ≤ +10 µs app CPU per request through the adapter)',
+    head: [
+      'framework',
+      'path',
+      'baseline req/s',
+      '× baseline req/s',
+      '+app CPU µs/req',
+      'p99 ms (baseline)',
+    ],
+    rows,
+  };
 }
 
 export function renderTerminal(table: Table): string {
@@ -329,6 +472,21 @@ export function checkTargets(tree: SummaryTree): TargetCheck[] {
     'µs',
     (v) => v <= 10,
   );
+  for (const row of ADAPTER_PATHS) {
+    if (row.scenario === 'express' || row.sdk === 'tributary-core') continue;
+    add(
+      `${row.framework} through ${row.path}: ≥ 0.9× baseline req/s`,
+      get(row.scenario, row.variant, row.sdk, 'ofBaseline'),
+      '×',
+      (v) => v >= 0.9,
+    );
+    add(
+      `${row.framework} through ${row.path}: ≤ +10 µs app CPU per request`,
+      get(row.scenario, row.variant, row.sdk, 'extraCpuUs'),
+      'µs',
+      (v) => v <= 10,
+    );
+  }
   add(
     'dead endpoint: memory flat once the bound is reached (RSS growth, second half)',
     get('dead', 'defaults', 'tributary', 'rssGrowthSecondHalfMB'),
@@ -369,7 +527,11 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
       sdk,
       value: tree.delivered?.[variant]?.[sdk]?.[metric] ?? null,
     }));
-  const panels = [
+  const panels: {
+    title: string;
+    rows: { sdk: string; value: Summary | null; color?: string }[];
+    unit: string;
+  }[] = [
     {
       title: 'Burst of 100k events, tuned: events per second delivered (higher is better)',
       rows: [
@@ -388,8 +550,20 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
       unit: 'µs',
     },
   ];
-  const width = 860;
-  const labelW = 230;
+  const perFramework = ADAPTER_PATHS.map((row) => ({
+    sdk: `${row.framework}: ${row.path}`,
+    value: tree[row.scenario]?.[row.variant]?.[row.sdk]?.ofBaseline ?? null,
+    color: row.sdk === 'tributary-core' ? '#93c5fd' : '#2563eb',
+  })).filter((row) => row.value !== null);
+  if (perFramework.length > 0)
+    panels.push({
+      title:
+        'One event per request: × the same app without analytics, req/s (higher is better; target 0.9)',
+      rows: perFramework,
+      unit: '×',
+    });
+  const width = 900;
+  const labelW = 300;
   const barH = 22;
   const gap = 8;
   const colors: Record<string, string> = {
@@ -407,7 +581,7 @@ export function renderSvg(tree: SummaryTree, caption: string): string {
     const max = Math.max(1, ...panel.rows.map((r) => r.value?.max ?? 0)) * 1.08;
     const scale = (v: number) => labelW + ((width - labelW - 120) * v) / max;
     for (const row of panel.rows) {
-      const color = colors[row.sdk] ?? '#9ca3af';
+      const color = row.color ?? colors[row.sdk] ?? '#9ca3af';
       parts.push(
         `<text x="${labelW - 8}" y="${y + barH * 0.7}" font-size="12" text-anchor="end">${escapeXml(row.sdk)}</text>`,
       );
