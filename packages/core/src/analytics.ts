@@ -246,14 +246,35 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * calls return `false` with `CLIENT_CLOSED`.
    */
   close(options: FlushOptions = {}): Promise<FlushReport> {
-    this.#closing ??= this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT);
+    if (this.#closing === undefined) {
+      this.#closing = this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT);
+    } else if (options.timeout !== undefined) {
+      // A later close() with its own deadline shortens the wait: at that deadline, what is still
+      // undelivered is reported, as the first close would at its own.
+      const closing = this.#closing;
+      const timer = setTimeout(
+        () => void this.#delivery?.abandon('FLUSH_TIMEOUT'),
+        Math.max(0, options.timeout),
+      );
+      void closing.finally(() => clearTimeout(timer));
+    }
     return this.#closing;
+  }
+
+  /** Alias of {@link close}, for code written against `@segment/analytics-node`. */
+  closeAndFlush(options: FlushOptions = {}): Promise<FlushReport> {
+    return this.close(options);
   }
 
   /** Counters: accepted, delivered, rejected and dropped by reason, retries, queue depth. */
   stats(): AnalyticsStats {
     const s = this.#stats;
-    return { ...s, rejected: { ...s.rejected }, dropped: { ...s.dropped } };
+    return {
+      ...s,
+      rejected: { ...s.rejected },
+      dropped: { ...s.dropped },
+      heldBytes: this.#delivery?.heldBytes ?? 0,
+    };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { AnalyticsError, DeliveryError, describeError } from '../errors.js';
-import { timeoutSignal, unref } from '../timers.js';
+import { timeoutSignal, unref, untilAborted } from '../timers.js';
 import type { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxRef, RecoveredEntry } from '../outbox/outbox.js';
@@ -105,11 +105,15 @@ export class Delivery {
     return this.#queue.length - this.#head + this.#deps.stats.inFlightMessages;
   }
 
+  /** Serialized bytes held, queued plus in flight: the sum of each held message's own bytes. */
+  get heldBytes(): number {
+    return this.#queuedBytes + this.#inFlightBytes;
+  }
+
   /** Whether a message of `bytes` fits under `maxQueueSize` and `maxQueueBytes`. */
   hasRoom(bytes: number): boolean {
     return (
-      this.held < this.#opts.maxQueueSize &&
-      this.#queuedBytes + this.#inFlightBytes + bytes <= this.#opts.maxQueueBytes
+      this.held < this.#opts.maxQueueSize && this.heldBytes + bytes <= this.#opts.maxQueueBytes
     );
   }
 
@@ -281,9 +285,11 @@ export class Delivery {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    const batchBytes = bytes - this.#envelopeBytes;
-    this.#queuedBytes -= batchBytes;
-    this.#inFlightBytes += batchBytes;
+    // What a batch moves is the sum its messages added at enqueue, separators and envelope aside:
+    // anything else drifts with every batch and loosens the bound with uptime (#16).
+    const held = heldBytesOf(batch);
+    this.#queuedBytes -= held;
+    this.#inFlightBytes += held;
     const stats = this.#deps.stats;
     stats.queued -= batch.length;
     stats.inFlightMessages += batch.length;
@@ -335,7 +341,12 @@ export class Delivery {
       );
       let token: string | undefined;
       try {
-        token = tokens === undefined ? undefined : await tokens.getToken(deadline.signal);
+        // Every await of an attempt ends at its deadline, whatever the awaited code does with the
+        // signal: a transport that never settles must not hold flush() or close() (#16).
+        token =
+          tokens === undefined
+            ? undefined
+            : await untilAborted(tokens.getToken(deadline.signal), deadline.signal);
         const body = `{"batch":[${inner}],"writeKey":${this.#writeKeyJson},"sentAt":"${new Date().toISOString()}"}`;
         const headers: Record<string, string> = {
           'content-type': 'application/json',
@@ -344,18 +355,21 @@ export class Delivery {
         };
         let payload: string | Uint8Array = body;
         if (opts.gzip && runtime.gzip !== undefined) {
-          payload = await runtime.gzip(body);
+          payload = await untilAborted(runtime.gzip(body), deadline.signal);
           headers['content-encoding'] = 'gzip';
         }
         if (attempts > 1) headers['x-retry-count'] = String(attempts - 1);
         logger.debug(`sending ${batch.length} message(s), attempt ${attempts}`);
-        const response = await transport({
-          url: opts.url,
-          method: 'POST',
-          headers,
-          body: payload,
-          signal: deadline.signal,
-        });
+        const response = await untilAborted(
+          transport({
+            url: opts.url,
+            method: 'POST',
+            headers,
+            body: payload,
+            signal: deadline.signal,
+          }),
+          deadline.signal,
+        );
         stats.bytesSent +=
           typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
         const status = response.status;
@@ -448,9 +462,7 @@ export class Delivery {
   #settle(batch: QueuedMessage[], outcome: Outcome, inFlight: boolean): void {
     const stats = this.#deps.stats;
     if (inFlight) {
-      let bytes = 0;
-      for (const m of batch) bytes += m.bytes + 1;
-      this.#inFlightBytes = Math.max(0, this.#inFlightBytes - bytes + 1);
+      this.#inFlightBytes -= heldBytesOf(batch);
       stats.inFlightMessages -= batch.length;
       stats.inFlightRequests--;
     }
@@ -524,6 +536,12 @@ export class Delivery {
 }
 
 const USER_AGENT = `tributary-node/${VERSION}`;
+
+function heldBytesOf(batch: QueuedMessage[]): number {
+  let bytes = 0;
+  for (const m of batch) bytes += m.bytes;
+  return bytes;
+}
 const emptyReport = (): FlushReport => ({ delivered: 0, failed: 0, pending: 0 });
 
 function keptInOutbox(error: AnalyticsError): AnalyticsError {

@@ -32,6 +32,8 @@ export interface AnalyticsStats {
   inFlightMessages: number;
   /** Requests that have not finished. */
   inFlightRequests: number;
+  /** Serialized bytes held, queued plus in flight: what `maxQueueBytes` bounds. 0 when nothing is held. */
+  heldBytes: number;
 }
 
 export function createStats(): AnalyticsStats {
@@ -46,6 +48,7 @@ export function createStats(): AnalyticsStats {
     queued: 0,
     inFlightMessages: 0,
     inFlightRequests: 0,
+    heldBytes: 0,
   };
 }
 
