@@ -5,6 +5,7 @@ import type { AnalyticsStats } from './delivery/stats.js';
 import type { Logger } from './logger.js';
 import type { MessageContext } from './messages/types.js';
 import type { AnalyticsOptions, ErrorHandler } from './options.js';
+import { VERSION } from './version.js';
 
 /** Settings of the module-wide default client, named as in Python's module (camelCased). */
 export interface DefaultClientSettings {
@@ -40,12 +41,15 @@ export type DefaultClient = DefaultClientSettings &
     | 'alias'
     | 'flush'
     | 'close'
+    | 'closeAndFlush'
     | 'stats'
     | 'withContext'
     | 'withScope'
   > & {
     /** Python's `shutdown()`: flush, then close. Same as `close()`. */
     shutdown(options?: FlushOptions): Promise<FlushReport>;
+    /** The package version, as Python's `analytics.VERSION`. */
+    readonly VERSION: string;
   };
 
 const SETTINGS: (keyof DefaultClientSettings)[] = [
@@ -96,7 +100,11 @@ export function createDefaultClient(): DefaultClient {
     oauthScope: undefined,
   };
   let client: Analytics | undefined;
+  // Clients retired by a setting change still deliver what they accepted: flush(), close() and
+  // the exit delivery cover them until their own close has settled (#16).
+  const retired = new Set<Analytics>();
   const get = (): Analytics => (client ??= new Analytics(toOptions(settings)));
+  const every = (): Analytics[] => (client === undefined ? [...retired] : [...retired, client]);
   /** A missing write key on the default client is reported like any rejected call, not thrown. */
   const callSafely = (getClient: () => Analytics, call: (c: Analytics) => boolean): boolean => {
     let c: Analytics;
@@ -118,9 +126,25 @@ export function createDefaultClient(): DefaultClient {
     return call(c);
   };
   const retire = () => {
-    if (client === undefined) return;
-    void client.close();
+    const old = client;
+    if (old === undefined) return;
     client = undefined;
+    retired.add(old);
+    void old.close().finally(() => retired.delete(old));
+  };
+  const flushAll = async (options?: FlushOptions) =>
+    sum(await Promise.all(every().map((c) => c.flush(options))));
+  const closeAll = async (options?: FlushOptions) => {
+    const current = client;
+    client = undefined;
+    // A retired client is already closing; its report counts what it held at retirement, some of
+    // which an earlier flush() may have counted. Its flush() counts only what is still held now.
+    const reports = [...retired].map(async (c) => {
+      const [report] = await Promise.all([c.flush(), c.close(options)]);
+      return report;
+    });
+    if (current !== undefined) reports.push(current.close(options));
+    return sum(await Promise.all(reports));
   };
   const target = {
     identify: (...args: unknown[]) =>
@@ -135,16 +159,16 @@ export function createDefaultClient(): DefaultClient {
       callSafely(get, (c) => (c.group as (...a: unknown[]) => boolean)(...args)),
     alias: (...args: unknown[]) =>
       callSafely(get, (c) => (c.alias as (...a: unknown[]) => boolean)(...args)),
-    flush: (options?: FlushOptions) => client?.flush(options) ?? Promise.resolve(EMPTY),
-    close: (options?: FlushOptions) => {
-      const closing = client?.close(options) ?? Promise.resolve(EMPTY);
-      client = undefined;
-      return closing;
-    },
-    shutdown: (options?: FlushOptions) => target.close(options),
+    flush: flushAll,
+    close: closeAll,
+    closeAndFlush: closeAll,
+    shutdown: closeAll,
     stats: (): AnalyticsStats => get().stats(),
     withContext: <R>(context: MessageContext, fn: () => R): R => get().withContext(context, fn),
     withScope: ((scope, fn) => get().withScope(scope, fn)) as Analytics['withScope'],
+    VERSION,
+    [COMMONJS]: (namedExports: Record<string, unknown>) =>
+      commonJsModule(defaultClient as unknown as DefaultClient, namedExports),
   };
   for (const key of SETTINGS) {
     Object.defineProperty(target, key, {
@@ -157,10 +181,70 @@ export function createDefaultClient(): DefaultClient {
       },
     });
   }
-  return target as unknown as DefaultClient;
+  const defaultClient = new Proxy(target, {
+    set(object, key, value, receiver) {
+      if (typeof key === 'string' && (SETTINGS as string[]).includes(key)) {
+        return Reflect.set(object, key, value, receiver);
+      }
+      throw unknownSetting(key);
+    },
+    defineProperty(_object, key) {
+      throw unknownSetting(key);
+    },
+  });
+  return defaultClient as unknown as DefaultClient;
 }
 
-const EMPTY: FlushReport = { delivered: 0, failed: 0, pending: 0 };
+/**
+ * The process's one default client for `runtime` ('node' or 'edge'), shared by the ESM and
+ * CommonJS builds and by duplicate installs: two default clients would mean two queues and two
+ * exit hooks in one process (#16).
+ */
+export function sharedDefaultClient(runtime: 'node' | 'edge'): DefaultClient {
+  const slot = Symbol.for(`tributary.defaultClient.${runtime}`);
+  const global = globalThis as Record<symbol, DefaultClient | undefined>;
+  return (global[slot] ??= createDefaultClient());
+}
+
+/**
+ * What `require('@tributary/core')` returns: the default client itself, so the Python-style
+ * module use works from CommonJS (`analytics.writeKey = ...; analytics.track(...)`), with every
+ * named export readable on it and `default` pointing back at it.
+ */
+export function commonJsModule(
+  client: DefaultClient,
+  namedExports: Record<string, unknown>,
+): DefaultClient {
+  return new Proxy(client, {
+    get(object, key, receiver) {
+      if (key === 'default') return client;
+      if (key === '__esModule') return true;
+      if (key in object) return Reflect.get(object, key, receiver) as unknown;
+      return namedExports[key as string];
+    },
+    has: (object, key) => key in object || key in namedExports,
+    set: (_object, key, value) => Reflect.set(client, key, value),
+  });
+}
+
+/** The CommonJS builds' footer calls this to make `module.exports` the default client. */
+const COMMONJS = Symbol.for('tributary.commonjs');
+
+const unknownSetting = (key: string | symbol): AnalyticsError =>
+  new AnalyticsError(
+    'INVALID_OPTIONS',
+    `Invalid Analytics options:\n- "${String(key)}" is not a setting of the default client; the settings are ${SETTINGS.join(', ')}`,
+  );
+
+function sum(reports: FlushReport[]): FlushReport {
+  const total: FlushReport = { delivered: 0, failed: 0, pending: 0 };
+  for (const r of reports) {
+    total.delivered += r.delivered;
+    total.failed += r.failed;
+    total.pending += r.pending;
+  }
+  return total;
+}
 
 function toOptions(s: DefaultClientSettings): AnalyticsOptions {
   const options: AnalyticsOptions = {

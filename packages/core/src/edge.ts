@@ -2,7 +2,7 @@
  * `@tributary/core` for edge runtimes (Vercel Edge, Next.js middleware, Cloudflare Workers): no `node:` imports: a Segment-compatible analytics client.
  * @packageDocumentation
  */
-import { createDefaultClient } from './default-client.js';
+import { sharedDefaultClient } from './default-client.js';
 import { edgeRuntime } from './runtime/edge.js';
 import { setRuntime } from './runtime/runtime.js';
 
@@ -17,5 +17,5 @@ export * from './exports.js';
  * analytics.writeKey = 'YOUR_WRITE_KEY';
  * analytics.track('f4ca124298', 'Signed Up', { plan: 'Enterprise' });
  */
-const analytics = createDefaultClient();
+const analytics = sharedDefaultClient('edge');
 export default analytics;

@@ -2,7 +2,7 @@
  * `@tributary/core` for Node.js: a Segment-compatible analytics client.
  * @packageDocumentation
  */
-import { createDefaultClient } from './default-client.js';
+import { sharedDefaultClient } from './default-client.js';
 import { nodeRuntime } from './runtime/node.js';
 import { setRuntime } from './runtime/runtime.js';
 
@@ -17,5 +17,5 @@ export * from './exports.js';
  * analytics.writeKey = 'YOUR_WRITE_KEY';
  * analytics.track('f4ca124298', 'Signed Up', { plan: 'Enterprise' });
  */
-const analytics = createDefaultClient();
+const analytics = sharedDefaultClient('node');
 export default analytics;
