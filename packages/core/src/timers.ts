@@ -52,7 +52,8 @@ export function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): Pro
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes the transport's own rejection through unchanged
+        reject(error);
       },
     );
   });

@@ -41,7 +41,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still pending'
 
 describe('deadlines hold whatever the transport does', () => {
   it('close({ timeout }) resolves and reports FLUSH_TIMEOUT when the transport never settles', async () => {
-    const { transport, pending, answerLate } = hangingTransport();
+    const { transport, pending } = hangingTransport();
     const { c, errors } = client({ transport });
     c.track('u', 'Stuck');
     const report = await within(c.close({ timeout: 100 }), 5000);
