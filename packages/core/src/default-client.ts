@@ -4,7 +4,8 @@ import type { FlushReport } from './delivery/delivery.js';
 import type { AnalyticsStats } from './delivery/stats.js';
 import type { Logger } from './logger.js';
 import type { MessageContext } from './messages/types.js';
-import type { AnalyticsOptions, ErrorHandler } from './options.js';
+import { didYouMean } from './did-you-mean.js';
+import { FOREIGN_OPTION_NAMES, type AnalyticsOptions, type ErrorHandler } from './options.js';
 import { VERSION } from './version.js';
 
 /** Settings of the module-wide default client, named as in Python's module (camelCased). */
@@ -230,11 +231,17 @@ export function commonJsModule(
 /** The CommonJS builds' footer calls this to make `module.exports` the default client. */
 const COMMONJS = Symbol.for('tributary.commonjs');
 
-const unknownSetting = (key: string | symbol): AnalyticsError =>
-  new AnalyticsError(
+function unknownSetting(key: string | symbol): AnalyticsError {
+  const name = String(key);
+  const suggestion = didYouMean(name, SETTINGS, {
+    ...FOREIGN_OPTION_NAMES,
+    disable: 'send = false',
+  });
+  return new AnalyticsError(
     'INVALID_OPTIONS',
-    `Invalid Analytics options:\n- "${String(key)}" is not a setting of the default client; the settings are ${SETTINGS.join(', ')}`,
+    `Invalid Analytics options:\n- "${name}" is not a setting of the default client${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} The settings are ${SETTINGS.join(', ')}`,
   );
+}
 
 function sum(reports: FlushReport[]): FlushReport {
   const total: FlushReport = { delivered: 0, failed: 0, pending: 0 };

@@ -1,4 +1,5 @@
 import { parseClientKey } from './auth/client-key.js';
+import { didYouMean } from './did-you-mean.js';
 import { AnalyticsError, describeValue } from './errors.js';
 import type { Transport } from './delivery/transport.js';
 import type { Logger } from './logger.js';
@@ -117,6 +118,78 @@ export interface AnalyticsOptions {
   outbox?: OutboxOptions;
 }
 
+/**
+ * Every option of {@link AnalyticsOptions}: the one list unknown keys are checked against. Typed
+ * as a record of the interface's keys, so adding an option there without adding it here (or the
+ * reverse) is a compile error.
+ */
+const OPTION_NAMES: Record<keyof AnalyticsOptions, true> = {
+  writeKey: true,
+  host: true,
+  path: true,
+  flushAt: true,
+  flushInterval: true,
+  maxQueueSize: true,
+  maxQueueBytes: true,
+  gzip: true,
+  maxRetries: true,
+  timeout: true,
+  maxConcurrentRequests: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  send: true,
+  syncMode: true,
+  debug: true,
+  onError: true,
+  logger: true,
+  oauth: true,
+  transport: true,
+  waitUntil: true,
+  flushOnExit: true,
+  outbox: true,
+};
+
+/** The option names, for messages and checks. */
+export const KNOWN_OPTIONS = Object.keys(OPTION_NAMES) as (keyof AnalyticsOptions)[];
+
+/** Names from `@segment/analytics-node`, `posthog-node` and Python's libraries, and ours. */
+export const FOREIGN_OPTION_NAMES: Readonly<Record<string, string>> = {
+  // @segment/analytics-node
+  disable: 'send: false',
+  httpRequestTimeout: 'timeout',
+  maxEventsInBatch: 'flushAt',
+  httpClient: 'transport',
+  oauthSettings: 'oauth',
+  // posthog-node
+  disabled: 'send: false',
+  requestTimeout: 'timeout',
+  maxBatchSize: 'flushAt',
+  fetch: 'transport',
+  fetchRetryCount: 'maxRetries',
+  fetchRetryDelay: 'retryBaseDelay',
+  // analytics-python / posthog-python
+  write_key: 'writeKey',
+  upload_size: 'flushAt',
+  upload_interval: 'flushInterval (in milliseconds)',
+  flush_at: 'flushAt',
+  flush_interval: 'flushInterval (in milliseconds)',
+  on_error: 'onError',
+  max_queue_size: 'maxQueueSize',
+  max_retries: 'maxRetries',
+  sync_mode: 'syncMode',
+  log_handler: 'logger',
+  oauth_client_id: 'oauth.clientId',
+  oauth_client_key: 'oauth.clientKey',
+  oauth_key_id: 'oauth.keyId',
+  oauth_auth_server: 'oauth.authServer',
+  oauth_scope: 'oauth.scope',
+};
+
+/** Lowest `timeout`, in milliseconds: below it, the value was most likely meant in seconds. */
+export const MIN_TIMEOUT = 100;
+/** Lowest non-zero `flushInterval`, in milliseconds: below it, most likely meant in seconds. */
+export const MIN_FLUSH_INTERVAL = 10;
+
 /** Options with every default applied. */
 export interface ResolvedOptions extends Required<
   Omit<
@@ -136,7 +209,38 @@ export interface ResolvedOptions extends Required<
 
 /** Applies defaults and checks every option, reporting all problems at once. */
 export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new AnalyticsError(
+      'INVALID_OPTIONS',
+      `Invalid Analytics options:\n- the options must be an object such as { writeKey: '…' }, received ${describeValue(options)}`,
+    );
+  }
   const problems: string[] = [];
+  for (const key of Object.keys(options)) {
+    // A key set to undefined changes nothing (adapters spread their leftovers), so it passes.
+    if (Object.hasOwn(OPTION_NAMES, key) || options[key as keyof AnalyticsOptions] === undefined)
+      continue;
+    const suggestion = didYouMean(key, KNOWN_OPTIONS, FOREIGN_OPTION_NAMES);
+    problems.push(
+      `"${key}" is not an option${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`,
+    );
+  }
+  /** A duration in milliseconds with a floor below which the value was likely meant in seconds. */
+  const ms = (name: 'timeout' | 'flushInterval', fallback: number, floor: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.push(`"${name}" must be a number of milliseconds, received ${describeValue(value)}`);
+      return fallback;
+    }
+    if (value < floor && !(name === 'flushInterval' && value === 0)) {
+      problems.push(
+        `"${name}" is in milliseconds and must be ${name === 'flushInterval' ? `0 or ` : ''}>= ${floor}, received ${describeValue(value)} (for ${value} seconds, use ${Math.round(value * 1000)})`,
+      );
+      return fallback;
+    }
+    return value;
+  };
   const num = (name: keyof AnalyticsOptions, fallback: number, min: number): number => {
     const value = options[name];
     if (value === undefined) return fallback;
@@ -184,7 +288,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     const o = options.oauth;
     for (const field of ['clientId', 'clientKey', 'keyId'] as const) {
       if (typeof o[field] !== 'string' || o[field] === '')
-        problems.push(`"oauth.${field}" must be a non-empty string, received ${typeof o[field]}`);
+        problems.push(
+          `"oauth.${field}" must be a non-empty string, received ${describeValue(o[field])}`,
+        );
     }
     if (typeof o.clientKey === 'string' && o.clientKey !== '') {
       // Checked here too, so a bad key is reported with the other problems even when `send: false`.
@@ -207,12 +313,12 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     path,
     url,
     flushAt: Math.floor(num('flushAt', DEFAULT_FLUSH_AT, 1)),
-    flushInterval: num('flushInterval', DEFAULT_FLUSH_INTERVAL, 0),
+    flushInterval: ms('flushInterval', DEFAULT_FLUSH_INTERVAL, MIN_FLUSH_INTERVAL),
     maxQueueSize: num('maxQueueSize', DEFAULT_MAX_QUEUE_SIZE, 1),
     maxQueueBytes: num('maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES, MAX_MESSAGE_BYTES),
     gzip: bool('gzip', false),
     maxRetries,
-    timeout: num('timeout', DEFAULT_TIMEOUT, 1),
+    timeout: ms('timeout', DEFAULT_TIMEOUT, MIN_TIMEOUT),
     maxConcurrentRequests: Math.floor(
       num('maxConcurrentRequests', DEFAULT_MAX_CONCURRENT_REQUESTS, 1),
     ),

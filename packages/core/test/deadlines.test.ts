@@ -78,7 +78,7 @@ describe('deadlines hold whatever the transport does', () => {
 
   it('bounds each attempt with timeout even when the transport ignores its signal', async () => {
     const { transport } = hangingTransport();
-    const { c, errors } = client({ transport, timeout: 50, maxRetries: 0 });
+    const { c, errors } = client({ transport, timeout: 100, maxRetries: 0 });
     c.track('u', 'Stuck');
     expect(await within(c.flush(), 5000)).toEqual({ delivered: 0, failed: 1, pending: 0 });
     expect(errors[0]!.error.code).toBe('TIMEOUT');

@@ -174,7 +174,9 @@ describe('the module-wide default client', () => {
 
   it('refuses a write to an unknown setting with INVALID_OPTIONS instead of ignoring it', () => {
     const analytics = createDefaultClient() as unknown as Record<string, unknown>;
-    expect(() => (analytics.write_key = 'k')).toThrow(/"write_key" is not a setting/);
+    expect(() => (analytics.write_key = 'k')).toThrow(
+      /"write_key" is not a setting of the default client; did you mean writeKey\?/,
+    );
   });
 
   it('exposes VERSION and closeAndFlush() like analytics-python and analytics-node', async () => {
