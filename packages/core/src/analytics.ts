@@ -2,7 +2,7 @@ import type { TokenProvider } from './auth/token-provider.js';
 import { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
 import { Delivery, type FlushReport } from './delivery/delivery.js';
 import { count, createStats, type AnalyticsStats, type DropReason } from './delivery/stats.js';
-import { AnalyticsError, ValidationError } from './errors.js';
+import { AnalyticsError, ValidationError, describeValue } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
 import { serializeMessage } from './messages/serialize.js';
@@ -39,11 +39,18 @@ export interface FlushOptions {
   timeout?: number;
 }
 
+/**
+ * The trailing callback of the object form, as in `@segment/analytics-node`: called once, with no
+ * error when the message was delivered (or accepted, with `send: false`), or with the
+ * `AnalyticsError` when it was rejected or could not be delivered.
+ */
+export type DeliveryCallback = (error?: AnalyticsError) => void;
+
 /** Hook for `@tributary/core/testing`: sees every accepted message. Not part of the public API. */
 export const RECORD = Symbol.for('tributary.record');
 
 type TrackArgs<TPlan extends TrackingPlan> = {
-  [E in keyof TPlan & string]: [message: TrackMessage<E, TPlan[E]>];
+  [E in keyof TPlan & string]: [message: TrackMessage<E, TPlan[E]>, callback?: DeliveryCallback];
 }[keyof TPlan & string];
 
 type TrackPositional<TPlan extends TrackingPlan> = {
@@ -144,7 +151,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Who the user is and what they are like.
    * @example analytics.identify('019mr8mf4r', { email: 'john@example.com' })
    */
-  identify(message: IdentifyMessage): boolean;
+  identify(message: IdentifyMessage, callback?: DeliveryCallback): boolean;
   identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
   identify(...args: unknown[]): boolean {
     return this.#call('identify', args, (userId, traits, options) => ({
@@ -173,7 +180,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * A page view on a website.
    * @example analytics.page('user_id', 'Docs', 'Python', { url: 'http://segment.com' })
    */
-  page(message: PageMessage): boolean;
+  page(message: PageMessage, callback?: DeliveryCallback): boolean;
   page(
     userId: Id,
     category?: string | null,
@@ -189,7 +196,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * A screen view in a mobile app.
    * @example analytics.screen('user_id', 'Settings', 'Brightness', { from: 'Home Screen' })
    */
-  screen(message: ScreenMessage): boolean;
+  screen(message: ScreenMessage, callback?: DeliveryCallback): boolean;
   screen(
     userId: Id,
     category?: string | null,
@@ -205,7 +212,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Associates a user with a group (a company, an organization, an account).
    * @example analytics.group('user_id', 'group_id', { name: 'Initech', domain: 'Accounting' })
    */
-  group(message: GroupMessage): boolean;
+  group(message: GroupMessage, callback?: DeliveryCallback): boolean;
   group(userId: Id, groupId: Id, traits?: Properties, options?: CallOptions): boolean;
   group(...args: unknown[]): boolean {
     return this.#call('group', args, (userId, groupId, traits, options) => ({
@@ -220,7 +227,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Merges two identities: the previous (often anonymous) id and the new user id.
    * @example analytics.alias('92734232-2342423423-973945', '1234')
    */
-  alias(message: AliasMessage): boolean;
+  alias(message: AliasMessage, callback?: DeliveryCallback): boolean;
   alias(previousId: Id, userId: Id, options?: CallOptions): boolean;
   alias(...args: unknown[]): boolean {
     return this.#call('alias', args, (previousId, userId, options) => ({
@@ -300,12 +307,22 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     args: unknown[],
     positional: (...args: unknown[]) => RawMessage,
   ): boolean {
+    let callback: DeliveryCallback | undefined;
     try {
+      const first = args[0];
+      // The object form, whatever follows it: a callback, or nothing (an explicit undefined too).
+      const objectForm = typeof first === 'object' && first !== null && !Array.isArray(first);
+      const trailing = objectForm ? args.slice(1) : [];
+      while (trailing.length > 0 && trailing.at(-1) === undefined) trailing.pop();
+      if (trailing.length === 1 && typeof trailing[0] === 'function') {
+        callback = trailing[0] as DeliveryCallback;
+      }
       if (this.#closing !== undefined) {
         return this.#rejectCheaply(
           'CLIENT_CLOSED',
           `${type}: the client is closed; the call was dropped`,
           undefined,
+          callback,
         );
       }
       const delivery = this.#delivery;
@@ -316,13 +333,19 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         this.#options.onError === undefined &&
         delivery.held >= this.#options.maxQueueSize
       ) {
-        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), undefined);
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), undefined, callback);
       }
-      const first = args[0];
-      const raw: RawMessage =
-        typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
-          ? first
-          : positional(...args);
+      const raw: RawMessage = objectForm ? (args[0] as RawMessage) : positional(...args);
+      if (objectForm && callback === undefined && trailing.length > 0) {
+        return this.#reject(
+          new ValidationError(
+            'callback',
+            `${type}: the object form takes the message and an optional callback (error?) => void, received ${trailing.length > 1 ? `${trailing.length} more arguments` : describeValue(trailing[0])} after the message`,
+          ),
+          raw as WireMessage,
+          undefined,
+        );
+      }
       let message: WireMessage;
       let json: string;
       try {
@@ -330,7 +353,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         json = serializeMessage(type, message);
       } catch (error) {
         // onError gets the call's input as given, so the caller can see what was wrong with it.
-        if (error instanceof AnalyticsError) return this.#reject(error, raw as WireMessage);
+        if (error instanceof AnalyticsError)
+          return this.#reject(error, raw as WireMessage, callback);
         throw error;
       }
       const bytes = this.#runtime.byteLength(json);
@@ -342,19 +366,26 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
             'MESSAGE_TOO_LARGE',
           ),
           message,
+          callback,
         );
       }
       this.#record?.(JSON.parse(json) as WireMessage);
       if (this.#delivery === undefined) {
         this.#stats.accepted++;
         this.#logger.debug(`${type} accepted (send: false, not sent)`);
+        if (callback !== undefined) this.#callBack(callback, undefined);
         return true;
       }
       if (!this.#delivery.hasRoom(bytes)) {
-        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message);
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message, callback);
       }
       this.#stats.accepted++;
-      this.#delivery.enqueue(json, bytes);
+      const done = callback;
+      this.#delivery.enqueue(
+        json,
+        bytes,
+        done === undefined ? undefined : (error) => this.#callBack(done, error),
+      );
       if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
         this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
       }
@@ -366,6 +397,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
           cause: error,
         }),
         undefined,
+        callback,
       );
     }
   }
@@ -375,10 +407,26 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     uuid: () => this.#runtime.uuid(),
   };
 
-  #reject(error: AnalyticsError, message: WireMessage | undefined): false {
+  #reject(
+    error: AnalyticsError,
+    message: WireMessage | undefined,
+    callback: DeliveryCallback | undefined,
+  ): false {
     count(this.#stats.rejected, error.code as DropReason);
     this.#report(error, message === undefined ? [] : [message]);
+    if (callback !== undefined) this.#callBack(callback, error);
     return false;
+  }
+
+  /** Calls a call's callback once, after the call has returned, as analytics-node does. */
+  #callBack(callback: DeliveryCallback, error: AnalyticsError | undefined): void {
+    queueMicrotask(() => {
+      try {
+        callback(error);
+      } catch (thrown) {
+        this.#logger.warn(`a call's callback threw: ${String(thrown)}`);
+      }
+    });
   }
 
   /**
@@ -390,15 +438,19 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     code: 'QUEUE_FULL' | 'CLIENT_CLOSED',
     text: string,
     message: WireMessage | undefined,
+    callback: DeliveryCallback | undefined,
   ): false {
     count(this.#stats.rejected, code);
     // Calls after close are few and each is worth its line; a full queue comes in floods.
     if (code === 'QUEUE_FULL') this.#logFlood(code, text);
     else this.#logger.error(`${code}: ${text}`);
     const onError = this.#options.onError;
+    if (onError === undefined && callback === undefined) return false;
+    const error = new AnalyticsError(code, text);
+    if (callback !== undefined) this.#callBack(callback, error);
     if (onError === undefined) return false;
     try {
-      onError(new AnalyticsError(code, text), message === undefined ? [] : [message]);
+      onError(error, message === undefined ? [] : [message]);
     } catch (thrown) {
       this.#logger.warn(`onError threw: ${String(thrown)}`);
     }

@@ -1,4 +1,4 @@
-export { Analytics, type FlushOptions } from './analytics.js';
+export { Analytics, type DeliveryCallback, type FlushOptions } from './analytics.js';
 export {
   createDefaultClient,
   type DefaultClient,

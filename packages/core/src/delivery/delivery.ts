@@ -18,6 +18,8 @@ export interface QueuedMessage {
   bytes: number;
   /** Where the outbox keeps it, when there is one. */
   ref: OutboxRef;
+  /** The call's callback: told once, when the message is delivered or has failed. */
+  done?: ((error: AnalyticsError | undefined) => void) | undefined;
 }
 
 /** What a flush (or close) saw happen to the messages it waited for. */
@@ -117,9 +119,9 @@ export class Delivery {
     );
   }
 
-  enqueue(json: string, bytes: number): void {
+  enqueue(json: string, bytes: number, done?: QueuedMessage['done']): void {
     const seq = ++this.#lastSeq;
-    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json) });
+    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json), done });
     this.#queuedBytes += bytes;
     this.#deps.stats.queued++;
     if (this.#opts.syncMode) this.#drainUpTo = seq;
@@ -386,7 +388,7 @@ export class Delivery {
         const retriable = isRetriableStatus(status);
         failure = new DeliveryError(
           'HTTP_ERROR',
-          `the API answered HTTP ${status}${describeBody(response.body)}`,
+          `the API answered HTTP ${status}${describeRedirect(status, response.headers.location)}${describeBody(response.body)}`,
           {
             status,
             attempts,
@@ -472,16 +474,19 @@ export class Delivery {
       !outcome.ok &&
       (outcome.error.code === 'FLUSH_TIMEOUT' || outcome.error.code === 'CLIENT_CLOSED');
     if (this.#outbox !== undefined && !kept) this.#outbox.ack(batch.map((m) => m.ref));
+    let error: AnalyticsError | undefined;
     if (outcome.ok) {
       stats.delivered += batch.length;
       stats.batches++;
     } else {
       count(stats.dropped, outcome.error.code as DropReason, batch.length);
+      error = kept ? keptInOutbox(outcome.error) : outcome.error;
       this.#deps.report(
-        kept ? keptInOutbox(outcome.error) : outcome.error,
+        error,
         batch.map((m) => m.json),
       );
     }
+    for (const m of batch) m.done?.(error);
     if (this.#waiters.length > 0) this.#account(batch, outcome.ok);
     if (stats.inFlightRequests === 0) this.#settleInFlight?.();
     if (!this.#abort.signal.aborted) this.#pump();
@@ -554,6 +559,13 @@ function keptInOutbox(error: AnalyticsError): AnalyticsError {
       cause: error.cause,
     },
   );
+}
+
+/** A 3xx is final: following it would post the batch to a host nobody configured. */
+function describeRedirect(status: number, location: string | undefined): string {
+  if (status < 300 || status > 399) return '';
+  const target = location === undefined ? '' : ` to ${location}`;
+  return `, a redirect${target}; redirects are not followed: set "host" to the final URL`;
 }
 
 function describeBody(body: string): string {
