@@ -18,6 +18,7 @@ export default defineConfig({
   external: [/^node:/, 'undici', 'jose'],
   outputOptions: (options, format) => {
     if (format !== 'cjs') return options;
+    options.exports = 'named';
     // `require('@tributary/core')` is the default client itself, with every named export on it,
     // so the Python-style module use works from CommonJS too (see default-client.ts).
     options.footer = (chunk) =>

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Analytics } from './analytics.js';
+import { Analytics } from './node-analytics.js';
 import type { FlushReport } from './delivery/delivery.js';
 import type { AnalyticsError } from './errors.js';
 

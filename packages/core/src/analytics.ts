@@ -30,7 +30,7 @@ import {
   type ResolvedOptions,
 } from './options.js';
 import type { Outbox } from './outbox/outbox.js';
-import { getRuntime, type Runtime } from './runtime/runtime.js';
+import { runtimeOf, type Runtime } from './runtime/runtime.js';
 import { createTokenManager } from './auth/create-token-manager.js';
 
 /** Options of `flush()` and `close()`. */
@@ -87,8 +87,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
 
   /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
   constructor(options: AnalyticsOptions) {
+    this.#runtime = runtimeOf(new.target);
     this.#options = resolveOptions(options);
-    this.#runtime = getRuntime();
+    this.#runtime.prepare?.();
     const secrets = [this.#options.writeKey, this.#options.oauth?.clientKey].filter(
       (s): s is string => !!s,
     );

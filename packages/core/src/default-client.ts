@@ -1,4 +1,4 @@
-import { Analytics, type FlushOptions } from './analytics.js';
+import type { Analytics, FlushOptions } from './analytics.js';
 import { AnalyticsError } from './errors.js';
 import type { FlushReport } from './delivery/delivery.js';
 import type { AnalyticsStats } from './delivery/stats.js';
@@ -79,7 +79,9 @@ const SETTINGS: (keyof DefaultClientSettings)[] = [
  * client exists applies it: the current client is closed (delivering what it holds with the
  * settings it was created with) and the next call creates a new one.
  */
-export function createDefaultClient(): DefaultClient {
+export function createDefaultClientOf(
+  Client: new (options: AnalyticsOptions) => Analytics,
+): DefaultClient {
   const settings: DefaultClientSettings = {
     writeKey: undefined,
     host: undefined,
@@ -104,7 +106,7 @@ export function createDefaultClient(): DefaultClient {
   // Clients retired by a setting change still deliver what they accepted: flush(), close() and
   // the exit delivery cover them until their own close has settled (#16).
   const retired = new Set<Analytics>();
-  const get = (): Analytics => (client ??= new Analytics(toOptions(settings)));
+  const get = (): Analytics => (client ??= new Client(toOptions(settings)));
   const every = (): Analytics[] => (client === undefined ? [...retired] : [...retired, client]);
   /** A missing write key on the default client is reported like any rejected call, not thrown. */
   const callSafely = (getClient: () => Analytics, call: (c: Analytics) => boolean): boolean => {
@@ -201,10 +203,13 @@ export function createDefaultClient(): DefaultClient {
  * CommonJS builds and by duplicate installs: two default clients would mean two queues and two
  * exit hooks in one process (#16).
  */
-export function sharedDefaultClient(runtime: 'node' | 'edge'): DefaultClient {
+export function sharedDefaultClient(
+  Client: new (options: AnalyticsOptions) => Analytics,
+  runtime: 'node' | 'edge',
+): DefaultClient {
   const slot = Symbol.for(`tributary.defaultClient.${runtime}`);
   const global = globalThis as Record<symbol, DefaultClient | undefined>;
-  return (global[slot] ??= createDefaultClient());
+  return (global[slot] ??= createDefaultClientOf(Client));
 }
 
 /**

@@ -1,9 +1,5 @@
-export { Analytics, type DeliveryCallback, type FlushOptions } from './analytics.js';
-export {
-  createDefaultClient,
-  type DefaultClient,
-  type DefaultClientSettings,
-} from './default-client.js';
+export type { DeliveryCallback, FlushOptions } from './analytics.js';
+export type { DefaultClient, DefaultClientSettings } from './default-client.js';
 export type { FlushReport } from './delivery/delivery.js';
 export type { AnalyticsStats, DropReason } from './delivery/stats.js';
 export {

@@ -30,8 +30,12 @@ export const edgeRuntime: Runtime = {
   },
   // Edge isolates have no natural process end; serverless hosts use `waitUntil` instead.
   onBeforeExit: () => () => undefined,
+  prepare: () => installScopeStorage(createSyncScopeStorage),
 };
 
 /** Edge runtimes expose AsyncLocalStorage globally (Vercel Edge, Cloudflare with nodejs_als). */
 const Als = (globalThis as { AsyncLocalStorage?: new () => ScopeStorage }).AsyncLocalStorage;
-installScopeStorage(() => (Als !== undefined ? new Als() : createSyncScopeStorage()));
+// Where there is none, the synchronous fallback is installed only once an edge client is built:
+// installed at import, it would win over Node's AsyncLocalStorage in a Node process that loads
+// this entry first (a Next.js proxy), and scopes would stop crossing awaits there (#17).
+if (Als !== undefined) installScopeStorage(() => new Als());
