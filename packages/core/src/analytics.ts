@@ -3,6 +3,8 @@ import { getCurrentScope, runWithScope, type RequestScope } from './context/requ
 import { Delivery, type FlushReport } from './delivery/delivery.js';
 import { count, createStats, type AnalyticsStats, type DropReason } from './delivery/stats.js';
 import { AnalyticsError, ValidationError, describeValue } from './errors.js';
+import { BurstFlush } from './burst-flush.js';
+import { FloodLog } from './flood-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
 import { serializeMessage } from './messages/serialize.js';
@@ -80,10 +82,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
-  readonly #floods = new Map<string, { until: number; suppressed: number }>();
-  #burst:
-    | { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void }
-    | undefined;
+  readonly #floods: FloodLog;
+  readonly #burst: BurstFlush | undefined;
 
   /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
   constructor(options: AnalyticsOptions) {
@@ -96,6 +96,12 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) =>
       this.#redact(text, secrets),
     );
+    this.#floods = new FloodLog(this.#logger);
+    const waitUntil = this.#options.waitUntil;
+    this.#burst =
+      waitUntil === undefined
+        ? undefined
+        : new BurstFlush(waitUntil, () => this.flush(), this.#logger);
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
     let transport = this.#options.transport;
@@ -390,7 +396,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
         this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
       }
-      if (this.#options.waitUntil !== undefined) this.#scheduleBurstFlush();
+      this.#burst?.schedule();
       return true;
     } catch (error) {
       return this.#reject(
@@ -443,7 +449,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   ): false {
     count(this.#stats.rejected, code);
     // Calls after close are few and each is worth its line; a full queue comes in floods.
-    if (code === 'QUEUE_FULL') this.#logFlood(code, text);
+    if (code === 'QUEUE_FULL') this.#floods.error(code, text);
     else this.#logger.error(`${code}: ${text}`);
     const onError = this.#options.onError;
     if (onError === undefined && callback === undefined) return false;
@@ -463,26 +469,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return `${type}: the queue is full (${held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`;
   }
 
-  /**
-   * Logs the first rejection of a flood, then at most one summary line per 10 s with how many
-   * were left out: an outage must not turn into a log storm (every one is still counted in
-   * `stats()` and given to `onError`; `close()` logs what is still left out).
-   */
-  #logFlood(code: 'QUEUE_FULL', text: string): void {
-    const now = Date.now();
-    const state = this.#floods.get(code);
-    if (state !== undefined && now < state.until) {
-      state.suppressed++;
-      return;
-    }
-    const more =
-      state !== undefined && state.suppressed > 0
-        ? ` (${state.suppressed} more ${code} rejection(s) since the last line)`
-        : '';
-    this.#logger.error(`${code}: ${text}${more}`);
-    this.#floods.set(code, { until: now + FLOOD_LOG_INTERVAL, suppressed: 0 });
-  }
-
   #report(error: AnalyticsError, messages: WireMessage[]): void {
     this.#logger.error(`${error.code}: ${error.message}`);
     const onError = this.#options.onError;
@@ -492,30 +478,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     } catch (thrown) {
       this.#logger.warn(`onError threw: ${String(thrown)}`);
     }
-  }
-
-  /** Serverless: flush a burst after 50 ms of quiet (at most 500 ms), keeping the host alive meanwhile. */
-  #scheduleBurstFlush(): void {
-    const now = Date.now();
-    if (this.#burst === undefined) {
-      let resolve!: () => void;
-      const sentinel = new Promise<void>((r) => (resolve = r));
-      this.#burst = { timer: undefined, deadline: now + 500, resolve };
-      try {
-        this.#options.waitUntil!(sentinel);
-      } catch (error) {
-        this.#logger.warn(`waitUntil threw: ${String(error)}`);
-      }
-    }
-    const burst = this.#burst;
-    clearTimeout(burst.timer);
-    burst.timer = setTimeout(
-      () => {
-        this.#burst = undefined;
-        void this.flush().then(() => burst.resolve());
-      },
-      Math.max(0, Math.min(50, burst.deadline - now)),
-    );
   }
 
   #onBeforeExit(): void {
@@ -542,17 +504,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       delivery.stop();
       await delivery.release();
     }
-    if (this.#burst !== undefined) {
-      clearTimeout(this.#burst.timer);
-      this.#burst.resolve();
-    }
-    for (const [code, flood] of this.#floods) {
-      if (flood.suppressed > 0) {
-        this.#logger.error(
-          `${code}: ${flood.suppressed} more ${code} rejection(s) since the last line`,
-        );
-      }
-    }
+    this.#burst?.cancel();
+    this.#floods.summarize();
     this.#unregisterExit?.();
     this.#tokens?.close();
     try {
@@ -571,9 +524,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return out;
   }
 }
-
-/** Milliseconds between two log lines about the same flood of rejections. */
-const FLOOD_LOG_INTERVAL = 10_000;
 
 let lastMs = 0;
 let lastIso = '';
