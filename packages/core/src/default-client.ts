@@ -184,14 +184,16 @@ export function createDefaultClientOf(
       },
     });
   }
+  // A write to a name the client does not have is a typo or another library's idiom
+  // (`analytics.write_key = ...`): refused, never stored unseen. Existing members stay writable,
+  // so tests can still replace a method with a spy.
   const defaultClient = new Proxy(target, {
     set(object, key, value, receiver) {
-      if (typeof key === 'string' && (SETTINGS as string[]).includes(key)) {
-        return Reflect.set(object, key, value, receiver);
-      }
+      if (key in object) return Reflect.set(object, key, value, receiver);
       throw unknownSetting(key);
     },
-    defineProperty(_object, key) {
+    defineProperty(object, key, descriptor) {
+      if (key in object) return Reflect.defineProperty(object, key, descriptor);
       throw unknownSetting(key);
     },
   });

@@ -85,6 +85,15 @@ describe('deadlines hold whatever the transport does', () => {
     await c.close();
   });
 
+  it('closeAndFlush() is close(), as in analytics-node', async () => {
+    const { transport } = hangingTransport();
+    const { c } = client({ transport });
+    c.track('u', 'Stuck');
+    const closing = c.closeAndFlush({ timeout: 100 });
+    expect(c.close()).toBe(closing);
+    expect(await within(closing, 5000)).toEqual({ delivered: 0, failed: 1, pending: 0 });
+  });
+
   it('a second close() honours its own timeout', async () => {
     const { transport } = hangingTransport();
     const { c, errors } = client({ transport });

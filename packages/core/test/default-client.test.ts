@@ -43,8 +43,7 @@ describe('the module-wide default client', () => {
     analytics.track('u', 'With first key');
     analytics.writeKey = 'second-key';
     analytics.track('u', 'With second key');
-    await analytics.flush();
-    await server.waitForMessages(2);
+    expect(await analytics.flush()).toEqual({ delivered: 2, failed: 0, pending: 0 });
     const byKey = server.requests.slice(-2).map((r) => [r.body.writeKey, r.body.batch[0]!.event]);
     expect(byKey).toEqual(
       expect.arrayContaining([
@@ -170,6 +169,14 @@ describe('the module-wide default client', () => {
         .slice(before)
         .map((m) => m.event),
     ).toEqual(['From CommonJS', 'From ESM']);
+  });
+
+  it('lets a test replace a method with a spy, while unknown names stay refused', () => {
+    const analytics = createDefaultClient();
+    const calls: unknown[][] = [];
+    analytics.track = (...args: unknown[]) => calls.push(args) > 0;
+    expect(analytics.track('u', 'Spied')).toBe(true);
+    expect(calls).toEqual([['u', 'Spied']]);
   });
 
   it('refuses a write to an unknown setting with INVALID_OPTIONS instead of ignoring it', () => {
