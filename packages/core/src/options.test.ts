@@ -47,6 +47,20 @@ describe('resolveOptions', () => {
     ]);
   });
 
+  it('refuses unknown keys inside oauth and outbox too', () => {
+    expect(
+      problemsOf({
+        writeKey: 'k',
+        oauth: { clientId: 'c', clientKey: 'x', keyId: 'kid', client_id: 'c', scopes: 'a' },
+        outbox: { type: 'file', dir: '/tmp/x', fsynk: 'always' },
+      }).filter((p) => p.includes('is not an option')),
+    ).toEqual([
+      '"oauth.client_id" is not an option; did you mean oauth.clientId?',
+      '"oauth.scopes" is not an option; did you mean oauth.scope?',
+      '"outbox.fsynk" is not an option; did you mean outbox.fsync?',
+    ]);
+  });
+
   it('lets a key set to undefined pass, since it changes nothing', () => {
     expect(resolveOptions({ writeKey: 'k', disable: undefined } as AnalyticsOptions).send).toBe(
       true,

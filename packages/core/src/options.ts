@@ -185,6 +185,37 @@ export const FOREIGN_OPTION_NAMES: Readonly<Record<string, string>> = {
   oauth_scope: 'oauth.scope',
 };
 
+const OAUTH_OPTION_NAMES: Record<keyof OAuthOptions, true> = {
+  clientId: true,
+  clientKey: true,
+  keyId: true,
+  authServer: true,
+  scope: true,
+  maxRetries: true,
+};
+
+const OUTBOX_OPTION_NAMES = {
+  file: ['type', 'dir', 'fsync'],
+  redis: ['type', 'url', 'stream', 'group', 'claimAfter'],
+} as const;
+
+/** Pushes a problem for each key of `value` not in `known`, with the name most likely meant. */
+function refuseUnknownKeys(
+  prefix: string,
+  value: object,
+  known: readonly string[],
+  problems: string[],
+  aliases: Readonly<Record<string, string>> = {},
+): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    const suggestion = didYouMean(key, known, aliases);
+    problems.push(
+      `"${prefix}${key}" is not an option${suggestion === undefined ? '' : `; did you mean ${prefix}${suggestion}?`}`,
+    );
+  }
+}
+
 /** Lowest `timeout`, in milliseconds: below it, the value was most likely meant in seconds. */
 export const MIN_TIMEOUT = 100;
 /** Lowest non-zero `flushInterval`, in milliseconds: below it, most likely meant in seconds. */
@@ -216,15 +247,21 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     );
   }
   const problems: string[] = [];
-  for (const key of Object.keys(options)) {
-    // A key set to undefined changes nothing (adapters spread their leftovers), so it passes.
-    if (Object.hasOwn(OPTION_NAMES, key) || options[key as keyof AnalyticsOptions] === undefined)
-      continue;
-    const suggestion = didYouMean(key, KNOWN_OPTIONS, FOREIGN_OPTION_NAMES);
-    problems.push(
-      `"${key}" is not an option${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`,
-    );
+  // A key set to undefined changes nothing (adapters spread their leftovers), so it passes.
+  refuseUnknownKeys('', options, KNOWN_OPTIONS, problems, FOREIGN_OPTION_NAMES);
+  if (typeof options.oauth === 'object' && options.oauth !== null) {
+    refuseUnknownKeys('oauth.', options.oauth, Object.keys(OAUTH_OPTION_NAMES), problems, {
+      client_id: 'clientId',
+      client_key: 'clientKey',
+      key_id: 'keyId',
+      auth_server: 'authServer',
+    });
   }
+  const outboxKeys =
+    typeof options.outbox === 'object' && options.outbox !== null
+      ? OUTBOX_OPTION_NAMES[(options.outbox as { type?: unknown }).type as 'file' | 'redis']
+      : undefined;
+  if (outboxKeys !== undefined) refuseUnknownKeys('outbox.', options.outbox!, outboxKeys, problems);
   /** A duration in milliseconds with a floor below which the value was likely meant in seconds. */
   const ms = (name: 'timeout' | 'flushInterval', fallback: number, floor: number): number => {
     const value = options[name];
