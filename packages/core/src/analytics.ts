@@ -319,7 +319,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       const first = args[0];
       // The object form, whatever follows it: a callback, or nothing (an explicit undefined too).
       const objectForm = typeof first === 'object' && first !== null && !Array.isArray(first);
-      const trailing = objectForm ? args.slice(1) : [];
+      // Allocated only when something follows the message: most calls pass it alone.
+      const trailing = objectForm && args.length > 1 ? args.slice(1) : NOTHING;
       while (trailing.length > 0 && trailing.at(-1) === undefined) trailing.pop();
       if (trailing.length === 1 && typeof trailing[0] === 'function') {
         callback = trailing[0] as DeliveryCallback;
@@ -524,6 +525,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return out;
   }
 }
+
+const NOTHING: unknown[] = [];
 
 let lastMs = 0;
 let lastIso = '';
