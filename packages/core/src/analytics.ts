@@ -5,7 +5,7 @@ import { count, createStats, type AnalyticsStats, type DropReason } from './deli
 import { AnalyticsError, ValidationError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
-import { serializeMessage } from './messages/serialize.js';
+import { createMessagePipeline, type PipelineResult } from './messages/message-pipeline.js';
 import type {
   AliasMessage,
   AnyPlan,
@@ -70,6 +70,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   readonly #tokens: TokenProvider | undefined;
   readonly #closeTransport: (() => Promise<void>) | undefined;
   readonly #record: ((message: WireMessage) => void) | undefined;
+  readonly #pipeline: ReturnType<typeof createMessagePipeline>;
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
@@ -88,12 +89,14 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) =>
       this.#redact(text, secrets),
     );
+    this.#pipeline = createMessagePipeline(this.#options);
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
     let transport = this.#options.transport;
     if (transport === undefined) {
       const created = this.#runtime.createTransport({
         keepAliveConnections: this.#options.maxConcurrentRequests,
+        proxy: this.#options.proxy,
       });
       transport = created;
       this.#closeTransport = created.close;
@@ -302,16 +305,21 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
           ? first
           : positional(...args);
-      let message: WireMessage;
-      let json: string;
+      let shaped: PipelineResult;
       try {
-        message = buildMessage(type, raw, getCurrentScope(), this.#env);
-        json = serializeMessage(type, message);
+        shaped = this.#pipeline(type, buildMessage(type, raw, getCurrentScope(), this.#env));
       } catch (error) {
         // onError gets the call's input as given, so the caller can see what was wrong with it.
         if (error instanceof AnalyticsError) return this.#reject(error, raw as WireMessage);
         throw error;
       }
+      if ('filtered' in shaped) {
+        count(this.#stats.rejected, 'FILTERED');
+        this.#logger.debug(shaped.filtered);
+        return false;
+      }
+      if ('error' in shaped) return this.#reject(shaped.error, shaped.message);
+      const { message, json } = shaped;
       const bytes = this.#runtime.byteLength(json);
       if (bytes > MAX_MESSAGE_BYTES) {
         return this.#reject(

@@ -13,6 +13,8 @@ export type AnalyticsErrorCode =
   | 'AUTH_FAILED'
   | 'INVALID_OPTIONS'
   | 'OUTBOX_ERROR'
+  | 'BEFORE_SEND_FAILED'
+  | 'PROXY_ERROR'
   | 'INTERNAL';
 
 const BRAND = Symbol.for('tributary.AnalyticsError');
