@@ -25,7 +25,15 @@ describe('anonymizeIp', () => {
   });
 
   it('gives undefined for anything that is not an address, so it is left out rather than sent', () => {
-    for (const bad of ['', 'unknown', '300.1.1.1', '1.2.3', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1']) {
+    for (const bad of [
+      '',
+      'unknown',
+      '300.1.1.1',
+      '1.2.3',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2::3',
+      'g::1',
+    ]) {
       expect(anonymizeIp(bad)).toBeUndefined();
     }
   });

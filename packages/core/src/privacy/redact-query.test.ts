@@ -34,7 +34,9 @@ describe('redactQuery', () => {
   });
 
   it('leaves URLs without a query, empty values and unknown names alone', () => {
-    expect(redactQuery('https://example.com/token/abc', names)).toBe('https://example.com/token/abc');
+    expect(redactQuery('https://example.com/token/abc', names)).toBe(
+      'https://example.com/token/abc',
+    );
     expect(redactQuery('/a?token=&token&tokens=1', names)).toBe('/a?token=&token&tokens=1');
   });
 

@@ -54,13 +54,14 @@ function wrapProxyError(error: unknown, proxies: string[]): unknown {
     }
   });
   if (answered === null && refused === undefined) return error;
-  const names = proxies.map(describeProxy).join(' / ');
+  const names = [...new Set(proxies.map(describeProxy))].join(' / ');
   const status = answered?.[1] ?? answered?.[2];
   const what =
     status === '407'
       ? 'answered 407 Proxy Authentication Required: check the credentials in the proxy URL'
       : status !== undefined
         ? `answered ${status} instead of opening the tunnel`
-        : `could not be reached: ${text}`;
+        : 'could not be reached';
+  // The cause (undici's error) is kept: its text names no credentials, and says what the socket saw.
   return new AnalyticsError('PROXY_ERROR', `the proxy ${names} ${what}`, { cause: error });
 }
