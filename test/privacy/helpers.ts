@@ -47,6 +47,15 @@ export async function storedText(collectorUrl: string): Promise<string> {
   return `${events}\n${rejections}`;
 }
 
+/** Waits (bounded) until the app's output matches `pattern`: log lines trail the delivery itself. */
+export async function waitForOutput(output: () => string, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pattern.test(output())) {
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Asserts that none of the secret values appear in `text`, naming the first that does. */
 export function expectNoSecrets(text: string, where: string): void {
   for (const [name, value] of Object.entries(SECRETS)) {
