@@ -25,7 +25,8 @@ export function privacyRequest(path: string): { path: string; headers: Record<st
 }
 
 /** The request facts as stored for a message sent while handling {@link privacyRequest}. */
-export function expectScrubbedContext(context: Record<string, any>, path: string): void {
+export function expectScrubbedContext(stored: unknown, path: string): void {
+  const context = stored as { ip?: string; page: Record<string, string> };
   expect(context.ip).toBe('203.0.113.0');
   expect(context.page.path).toBe(path);
   expect(context.page.search).toBe('?token=[REDACTED]&utm_source=x');
