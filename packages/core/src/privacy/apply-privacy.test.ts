@@ -93,6 +93,21 @@ describe('privacy rules applied to every message', () => {
     expect(off.messages[0]!.context.page).toEqual(requestContext().page);
   });
 
+  it('redacts every URL the same way across more distinct URLs than it remembers', () => {
+    const analytics = createTestAnalytics({ privacy: { ip: 'anonymize' } });
+    for (let i = 0; i < 1_200; i++) {
+      analytics.track({
+        userId: 'u',
+        event: 'E',
+        context: { ip: `10.0.${i % 256}.${i % 200}`, page: { search: `?n=${i}&token=t${i}` } },
+      });
+    }
+    analytics.messages.forEach((message, i) => {
+      expect(message.context.page?.search).toBe(`?n=${i}&token=[REDACTED]`);
+      expect(message.context.ip).toBe(`10.0.${i % 256}.0`);
+    });
+  });
+
   it('rejects bad privacy options at construction, naming the field, the rule and the value', () => {
     const construct = (privacy: unknown) => () =>
       new Analytics({ writeKey: 'k', send: false, privacy } as never);

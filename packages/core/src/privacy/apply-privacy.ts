@@ -15,7 +15,7 @@ export function applyPrivacy(message: WireMessage, privacy: ResolvedPrivacy): vo
   if (privacy.ip !== 'keep' && context.ip !== undefined) {
     const ip =
       privacy.ip === 'anonymize' && typeof context.ip === 'string'
-        ? anonymizeIp(context.ip)
+        ? memoized('ip', context.ip, privacy, anonymizeIp)
         : undefined;
     if (ip === undefined) delete context.ip;
     else context.ip = ip;
@@ -32,32 +32,65 @@ export function applyPrivacy(message: WireMessage, privacy: ResolvedPrivacy): vo
 
 /** The object with `url`, `search` and `referrer` scrubbed; the same object when nothing changed. */
 function scrubUrls<T extends Page | Properties>(fields: T, privacy: ResolvedPrivacy): T {
-  let out = fields;
-  const set = (key: 'url' | 'search' | 'referrer', value: string | undefined) => {
-    if (value === fields[key]) return;
-    if (out === fields) out = { ...fields };
-    if (value === undefined) delete out[key];
-    else (out as Record<string, unknown>)[key] = value;
-  };
-  for (const key of ['url', 'search'] as const) {
-    const value = fields[key];
-    if (typeof value === 'string') set(key, redactQuery(value, privacy.names));
+  const { url, search, referrer } = fields;
+  const nextUrl = typeof url === 'string' ? redact(url, privacy) : url;
+  const nextSearch = typeof search === 'string' ? redact(search, privacy) : search;
+  const nextReferrer = typeof referrer === 'string' ? scrubReferrer(referrer, privacy) : referrer;
+  if (nextUrl === url && nextSearch === search && nextReferrer === referrer) return fields;
+  const out: Record<string, unknown> = { ...fields };
+  if (nextUrl !== url) out.url = nextUrl;
+  if (nextSearch !== search) out.search = nextSearch;
+  if (nextReferrer === undefined) delete out.referrer;
+  else if (nextReferrer !== referrer) out.referrer = nextReferrer;
+  return out as T;
+}
+
+function scrubReferrer(referrer: string, privacy: ResolvedPrivacy): string | undefined {
+  if (privacy.referrer === 'omit') return undefined;
+  if (privacy.referrer === 'origin') return originOf(referrer, privacy);
+  return redact(referrer, privacy);
+}
+
+/**
+ * Every message of a request carries the same URLs, and this runs on every message by default:
+ * remember recent answers. Bounded, and keyed by the text itself, so it can never go stale.
+ */
+type MemoKind = 'ip' | 'redact' | 'origin';
+const memos = new WeakMap<ResolvedPrivacy, Record<MemoKind, Map<string, string | undefined>>>();
+const MEMO_SIZE = 512;
+
+function memoized(
+  kind: MemoKind,
+  input: string,
+  privacy: ResolvedPrivacy,
+  compute: (input: string) => string | undefined,
+): string | undefined {
+  let all = memos.get(privacy);
+  if (all === undefined) {
+    all = { ip: new Map(), redact: new Map(), origin: new Map() };
+    memos.set(privacy, all);
   }
-  const referrer = fields.referrer;
-  if (typeof referrer === 'string') {
-    if (privacy.referrer === 'omit') set('referrer', undefined);
-    else if (privacy.referrer === 'origin') set('referrer', originOf(referrer));
-    else set('referrer', redactQuery(referrer, privacy.names));
-  }
-  return out;
+  const memo = all[kind];
+  if (memo.has(input)) return memo.get(input);
+  const value = compute(input);
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(input, value);
+  return value;
+}
+
+function redact(url: string, privacy: ResolvedPrivacy): string {
+  if (privacy.names.size === 0 || (!url.includes('?') && !url.includes('#'))) return url;
+  return memoized('redact', url, privacy, (text) => redactQuery(text, privacy.names))!;
 }
 
 /** `https://example.com/` for any URL on it; undefined when the text is not an absolute URL. */
-function originOf(url: string): string | undefined {
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? undefined : `${origin}/`;
-  } catch {
-    return undefined;
-  }
+function originOf(url: string, privacy: ResolvedPrivacy): string | undefined {
+  return memoized('origin', url, privacy, (text) => {
+    try {
+      const origin = new URL(text).origin;
+      return origin === 'null' ? undefined : `${origin}/`;
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -62,19 +62,25 @@ function redactFragment(fragment: string, names: ReadonlySet<string>): string {
 }
 
 function redactPairs(text: string, names: ReadonlySet<string>): string {
-  if (!text.includes('=')) return text;
-  let changed = false;
-  const pairs = text.split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    if (eq === -1 || eq === pair.length - 1) return pair;
-    if (!names.has(decodeName(pair.slice(0, eq)))) return pair;
-    changed = true;
-    return `${pair.slice(0, eq)}=${REDACTED}`;
-  });
-  return changed ? pairs.join('&') : text;
+  // Runs on every message by default, so it scans in place instead of splitting and re-joining.
+  let out = '';
+  let copied = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    const eq = text.indexOf('=', start);
+    if (eq !== -1 && eq < end - 1 && names.has(normalizeName(text.slice(start, eq)))) {
+      out += text.slice(copied, eq + 1) + REDACTED;
+      copied = end;
+    }
+    start = end + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
-function decodeName(name: string): string {
+function normalizeName(name: string): string {
+  if (!name.includes('%') && !name.includes('+')) return name.toLowerCase();
   try {
     return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
   } catch {
