@@ -151,6 +151,15 @@ describe('the proxy option and the proxy environment', () => {
     );
   });
 
+  it('recognises a proxy named by host name that refuses connections', async () => {
+    const port = await closedPort();
+    const { analytics, errors } = client({ proxy: `http://localhost:${port}`, maxRetries: 0 });
+    analytics.track('u1', 'Nowhere');
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, pending: 0 });
+    expect((errors[0]!.cause as AnalyticsError).code).toBe('PROXY_ERROR');
+    expect(errors[0]!.message).toContain(`the proxy http://localhost:${port} could not be reached`);
+  });
+
   it('rejects a proxy option that is not an http(s) URL without echoing it', () => {
     const construct = (value: unknown) => () =>
       new Analytics({ writeKey: 'k', proxy: value } as never);

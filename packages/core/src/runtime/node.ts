@@ -35,7 +35,7 @@ function createUndiciTransport({
         dispatcher: agent,
       });
     } catch (error) {
-      throw wrapError(error);
+      throw wrapError(error, req.url);
     }
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {

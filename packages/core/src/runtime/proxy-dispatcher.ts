@@ -19,7 +19,7 @@ function proxyFromEnvironment(): { http?: string; https?: string } {
 export function createDispatcher(options: {
   connections: number;
   proxy: string | false | undefined;
-}): { dispatcher: Dispatcher; wrapError: (error: unknown) => unknown } {
+}): { dispatcher: Dispatcher; wrapError: (error: unknown, url: string) => unknown } {
   const pool = { connections: options.connections, keepAliveTimeout: 10_000 };
   const proxies =
     options.proxy === false
@@ -36,22 +36,21 @@ export function createDispatcher(options: {
     ...(proxies.https !== undefined && { httpsProxy: proxies.https }),
   });
   const known = [proxies.http, proxies.https].filter((p): p is string => p !== undefined);
-  return { dispatcher, wrapError: (error) => wrapProxyError(error, known) };
+  return { dispatcher, wrapError: (error, url) => wrapProxyError(error, url, known) };
 }
 
-function wrapProxyError(error: unknown, proxies: string[]): unknown {
+function wrapProxyError(error: unknown, target: string, proxies: string[]): unknown {
   const text = describeError(error);
   const answered = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(text);
   const address = error as { address?: unknown; port?: unknown };
+  // A socket error names the address it dialled: the proxy's port (and, for an ip, its host), or
+  // any port but the target's when the proxy is a host name resolved to some address.
+  const targetPort = portOf(target);
   const refused = proxies.find((proxy) => {
-    try {
-      const url = new URL(proxy);
-      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      return address.port === port && (address.address === host || host === 'localhost');
-    } catch {
-      return false;
-    }
+    const port = portOf(proxy);
+    if (port === undefined || address.port !== port) return false;
+    const host = new URL(proxy).hostname.replace(/^\[|\]$/g, '');
+    return address.address === host || targetPort !== port;
   });
   if (answered === null && refused === undefined) return error;
   const names = [...new Set(proxies.map(describeProxy))].join(' / ');
@@ -64,4 +63,13 @@ function wrapProxyError(error: unknown, proxies: string[]): unknown {
         : 'could not be reached';
   // The cause (undici's error) is kept: its text names no credentials, and says what the socket saw.
   return new AnalyticsError('PROXY_ERROR', `the proxy ${names} ${what}`, { cause: error });
+}
+
+function portOf(url: string): number | undefined {
+  try {
+    const parsed = new URL(url);
+    return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
+  }
 }
