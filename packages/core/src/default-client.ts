@@ -5,6 +5,8 @@ import type { AnalyticsStats } from './delivery/stats.js';
 import type { Logger } from './logger.js';
 import type { MessageContext } from './messages/types.js';
 import type { AnalyticsOptions, ErrorHandler } from './options.js';
+import type { BeforeSend } from './messages/before-send.js';
+import type { PrivacyOptions } from './privacy/privacy-options.js';
 
 /** Settings of the module-wide default client, named as in Python's module (camelCased). */
 export interface DefaultClientSettings {
@@ -26,6 +28,9 @@ export interface DefaultClientSettings {
   oauthKeyId: string | undefined;
   oauthAuthServer: string | undefined;
   oauthScope: string | undefined;
+  proxy: string | false | undefined;
+  beforeSend: BeforeSend | readonly BeforeSend[] | undefined;
+  privacy: PrivacyOptions | undefined;
 }
 
 /** The default client: settings plus the client's methods, created lazily on first call. */
@@ -67,6 +72,9 @@ const SETTINGS: (keyof DefaultClientSettings)[] = [
   'oauthKeyId',
   'oauthAuthServer',
   'oauthScope',
+  'proxy',
+  'beforeSend',
+  'privacy',
 ];
 
 /**
@@ -94,6 +102,9 @@ export function createDefaultClient(): DefaultClient {
     oauthKeyId: undefined,
     oauthAuthServer: undefined,
     oauthScope: undefined,
+    proxy: undefined,
+    beforeSend: undefined,
+    privacy: undefined,
   };
   let client: Analytics | undefined;
   const get = (): Analytics => (client ??= new Analytics(toOptions(settings)));
@@ -178,6 +189,9 @@ function toOptions(s: DefaultClientSettings): AnalyticsOptions {
   if (s.flushAt !== undefined) options.flushAt = s.flushAt;
   if (s.flushInterval !== undefined) options.flushInterval = s.flushInterval;
   if (s.logger !== undefined) options.logger = s.logger;
+  if (s.proxy !== undefined) options.proxy = s.proxy;
+  if (s.beforeSend !== undefined) options.beforeSend = s.beforeSend;
+  if (s.privacy !== undefined) options.privacy = s.privacy;
   if (
     s.oauthClientId !== undefined ||
     s.oauthClientKey !== undefined ||
