@@ -7,7 +7,7 @@ import { BurstFlush } from './burst-flush.js';
 import { FloodLog } from './flood-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
-import { serializeMessage } from './messages/serialize.js';
+import { createMessagePipeline, type PipelineResult } from './messages/message-pipeline.js';
 import type {
   AliasMessage,
   AnyPlan,
@@ -44,7 +44,8 @@ export interface FlushOptions {
 /**
  * The trailing callback of the object form, as in `@segment/analytics-node`: called once, with no
  * error when the message was delivered (or accepted, with `send: false`), or with the
- * `AnalyticsError` when it was rejected or could not be delivered.
+ * `AnalyticsError` when it was rejected or could not be delivered. A message a `beforeSend` hook
+ * dropped gets an error with code `FILTERED` (which `onError` never sees).
  */
 export type DeliveryCallback = (error?: AnalyticsError) => void;
 
@@ -79,6 +80,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   readonly #tokens: TokenProvider | undefined;
   readonly #closeTransport: (() => Promise<void>) | undefined;
   readonly #record: ((message: WireMessage) => void) | undefined;
+  readonly #pipeline: ReturnType<typeof createMessagePipeline>;
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
@@ -102,12 +104,14 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       waitUntil === undefined
         ? undefined
         : new BurstFlush(waitUntil, () => this.flush(), this.#logger);
+    this.#pipeline = createMessagePipeline(this.#options);
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
     let transport = this.#options.transport;
     if (transport === undefined) {
       const created = this.#runtime.createTransport({
         keepAliveConnections: this.#options.maxConcurrentRequests,
+        proxy: this.#options.proxy,
       });
       transport = created;
       this.#closeTransport = created.close;
@@ -354,17 +358,18 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
           undefined,
         );
       }
-      let message: WireMessage;
-      let json: string;
+      let shaped: PipelineResult;
       try {
-        message = buildMessage(type, raw, getCurrentScope(), this.#env);
-        json = serializeMessage(type, message);
+        shaped = this.#pipeline(type, buildMessage(type, raw, getCurrentScope(), this.#env));
       } catch (error) {
         // onError gets the call's input as given, so the caller can see what was wrong with it.
         if (error instanceof AnalyticsError)
           return this.#reject(error, raw as WireMessage, callback);
         throw error;
       }
+      if ('filtered' in shaped) return this.#filter(shaped.filtered, callback);
+      if ('error' in shaped) return this.#reject(shaped.error, shaped.message, callback);
+      const { message, json } = shaped;
       const bytes = this.#runtime.byteLength(json);
       if (bytes > MAX_MESSAGE_BYTES) {
         return this.#reject(
@@ -435,6 +440,19 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         this.#logger.warn(`a call's callback threw: ${String(thrown)}`);
       }
     });
+  }
+
+  /**
+   * A `beforeSend` hook dropped the message on purpose: counted as `FILTERED` and logged at debug
+   * level, but not an error, so `onError` does not hear of it. The call returns `false` and nothing
+   * is delivered, so a trailing callback is still told, with a `FILTERED` error (built only then),
+   * as analytics-node tells its callback about a cancelled event: no error would mean delivered.
+   */
+  #filter(text: string, callback: DeliveryCallback | undefined): false {
+    count(this.#stats.rejected, 'FILTERED');
+    this.#logger.debug(text);
+    if (callback !== undefined) this.#callBack(callback, new AnalyticsError('FILTERED', text));
+    return false;
   }
 
   /**

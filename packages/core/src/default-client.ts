@@ -5,7 +5,9 @@ import type { AnalyticsStats } from './delivery/stats.js';
 import type { Logger } from './logger.js';
 import type { MessageContext } from './messages/types.js';
 import { didYouMean } from './did-you-mean.js';
+import type { BeforeSend } from './messages/before-send.js';
 import { FOREIGN_OPTION_NAMES, type AnalyticsOptions, type ErrorHandler } from './options.js';
+import type { PrivacyOptions } from './privacy/privacy-options.js';
 import { VERSION } from './version.js';
 
 /** Settings of the module-wide default client, named as in Python's module (camelCased). */
@@ -28,6 +30,9 @@ export interface DefaultClientSettings {
   oauthKeyId: string | undefined;
   oauthAuthServer: string | undefined;
   oauthScope: string | undefined;
+  proxy: string | false | undefined;
+  beforeSend: BeforeSend | readonly BeforeSend[] | undefined;
+  privacy: PrivacyOptions | undefined;
 }
 
 /** The default client: settings plus the client's methods, created lazily on first call. */
@@ -72,6 +77,9 @@ const SETTINGS: (keyof DefaultClientSettings)[] = [
   'oauthKeyId',
   'oauthAuthServer',
   'oauthScope',
+  'proxy',
+  'beforeSend',
+  'privacy',
 ];
 
 /**
@@ -101,6 +109,9 @@ export function createDefaultClientOf(
     oauthKeyId: undefined,
     oauthAuthServer: undefined,
     oauthScope: undefined,
+    proxy: undefined,
+    beforeSend: undefined,
+    privacy: undefined,
   };
   let client: Analytics | undefined;
   // Clients retired by a setting change still deliver what they accepted: flush(), close() and
@@ -276,6 +287,9 @@ function toOptions(s: DefaultClientSettings): AnalyticsOptions {
   if (s.flushAt !== undefined) options.flushAt = s.flushAt;
   if (s.flushInterval !== undefined) options.flushInterval = s.flushInterval;
   if (s.logger !== undefined) options.logger = s.logger;
+  if (s.proxy !== undefined) options.proxy = s.proxy;
+  if (s.beforeSend !== undefined) options.beforeSend = s.beforeSend;
+  if (s.privacy !== undefined) options.privacy = s.privacy;
   if (
     s.oauthClientId !== undefined ||
     s.oauthClientKey !== undefined ||

@@ -36,4 +36,7 @@ export {
 export { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
 export { readAnonymousIdCookie } from './context/anonymous-id.js';
 export type * from './messages/types.js';
+export type { BeforeSend } from './messages/before-send.js';
+export type { PrivacyOptions } from './privacy/privacy-options.js';
+export { DEFAULT_REDACTED_QUERY_PARAMS } from './privacy/redact-query.js';
 export { VERSION } from './version.js';

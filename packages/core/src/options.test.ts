@@ -47,6 +47,15 @@ describe('resolveOptions', () => {
     ]);
   });
 
+  it('points Python’s proxies and a misspelt beforeSend to the options of that name', () => {
+    expect(problemsOf({ writeKey: 'k', proxies: 'http://p:3128', beforesend: () => null })).toEqual(
+      [
+        '"proxies" is not an option; did you mean proxy?',
+        '"beforesend" is not an option; did you mean beforeSend?',
+      ],
+    );
+  });
+
   it('refuses unknown keys inside oauth and outbox too', () => {
     expect(
       problemsOf({

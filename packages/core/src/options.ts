@@ -3,7 +3,14 @@ import { didYouMean } from './did-you-mean.js';
 import { AnalyticsError, describeValue } from './errors.js';
 import type { Transport } from './delivery/transport.js';
 import type { Logger } from './logger.js';
+import { resolveBeforeSend, type BeforeSend } from './messages/before-send.js';
 import type { WireMessage } from './messages/types.js';
+import {
+  resolvePrivacy,
+  type PrivacyOptions,
+  type ResolvedPrivacy,
+} from './privacy/privacy-options.js';
+import { resolveProxy } from './runtime/proxy-options.js';
 import {
   DEFAULT_CLAIM_AFTER,
   type OutboxOptions,
@@ -116,6 +123,27 @@ export interface AnalyticsOptions {
    * `ioredis`). Node.js only. Defaults to none: events are held in memory only.
    */
   outbox?: OutboxOptions;
+  /**
+   * The forward proxy for batches and OAuth token requests (Node.js only): a URL such as
+   * `http://user:pass@proxy.internal:3128`, or `false` to ignore the environment. Hosts in
+   * `NO_PROXY` still bypass it. Ignored when `transport` is set; on edge runtimes the platform's
+   * `fetch` decides. Defaults to `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (or their lower-case
+   * forms) from the environment, as curl reads them.
+   */
+  proxy?: string | false;
+  /**
+   * Hooks that see each built message and return it (changed or not) or `null` to drop it, in
+   * order; they run before the 32 KB check and serialization. A drop counts as `FILTERED` in
+   * `stats().rejected`; a hook that throws drops the message and reports `BEFORE_SEND_FAILED`.
+   * Defaults to none.
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[];
+  /**
+   * Privacy rules for request facts in every message (ip, page URLs, referrer). Defaults to
+   * redacting secret-carrying query parameters (`token`, `code`, `password`, …) and keeping the
+   * ip and referrer.
+   */
+  privacy?: PrivacyOptions;
 }
 
 /**
@@ -147,6 +175,9 @@ const OPTION_NAMES: Record<keyof AnalyticsOptions, true> = {
   waitUntil: true,
   flushOnExit: true,
   outbox: true,
+  proxy: true,
+  beforeSend: true,
+  privacy: true,
 };
 
 /** The option names, for messages and checks. */
@@ -183,6 +214,7 @@ export const FOREIGN_OPTION_NAMES: Readonly<Record<string, string>> = {
   oauth_key_id: 'oauth.keyId',
   oauth_auth_server: 'oauth.authServer',
   oauth_scope: 'oauth.scope',
+  proxies: 'proxy',
 };
 
 const OAUTH_OPTION_NAMES: Record<keyof OAuthOptions, true> = {
@@ -225,7 +257,16 @@ export const MIN_FLUSH_INTERVAL = 10;
 export interface ResolvedOptions extends Required<
   Omit<
     AnalyticsOptions,
-    'writeKey' | 'onError' | 'oauth' | 'transport' | 'waitUntil' | 'logger' | 'outbox'
+    | 'writeKey'
+    | 'onError'
+    | 'oauth'
+    | 'transport'
+    | 'waitUntil'
+    | 'logger'
+    | 'outbox'
+    | 'proxy'
+    | 'beforeSend'
+    | 'privacy'
   >
 > {
   writeKey: string;
@@ -236,6 +277,10 @@ export interface ResolvedOptions extends Required<
   waitUntil: AnalyticsOptions['waitUntil'];
   logger: Logger;
   outbox: ResolvedOutboxOptions | undefined;
+  /** A proxy URL, `false` for none, or `undefined` to read the environment. */
+  proxy: string | false | undefined;
+  beforeSend: readonly BeforeSend[];
+  privacy: ResolvedPrivacy;
 }
 
 /** Applies defaults and checks every option, reporting all problems at once. */
@@ -371,6 +416,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     transport: options.transport,
     waitUntil: options.waitUntil,
     outbox,
+    proxy: resolveProxy(options.proxy, problems),
+    beforeSend: resolveBeforeSend(options.beforeSend, problems),
+    privacy: resolvePrivacy(options.privacy, problems),
   };
   if (problems.length > 0) {
     throw new AnalyticsError(

@@ -194,4 +194,27 @@ describe('the module-wide default client', () => {
     analytics.track('u', 'Before closeAndFlush');
     expect(await analytics.closeAndFlush()).toEqual({ delivered: 1, failed: 0, pending: 0 });
   });
+
+  it('takes the privacy and beforeSend settings', async () => {
+    const analytics = createDefaultClient();
+    analytics.writeKey = 'default-key';
+    analytics.host = server.url;
+    analytics.privacy = { ip: 'omit' };
+    analytics.beforeSend = (message) => (message.event === 'Internal' ? null : message);
+    expect(analytics.track('u', 'Internal')).toBe(false);
+    expect(
+      analytics.track({
+        userId: 'u',
+        event: 'Public',
+        context: { ip: '203.0.113.9', page: { search: '?token=abc' } },
+      }),
+    ).toBe(true);
+    await analytics.flush();
+    const sent = server.requests.at(-1)!.body.batch[0]!;
+    expect(sent.event).toBe('Public');
+    expect(sent.context).toMatchObject({ page: { search: '?token=[REDACTED]' } });
+    expect(sent.context).not.toHaveProperty('ip');
+    expect(analytics.stats().rejected).toEqual({ FILTERED: 1 });
+    await analytics.close();
+  });
 });

@@ -19,6 +19,7 @@ async function gzipWeb(body: string): Promise<Uint8Array> {
 /** Runtimes without `node:` modules: Vercel Edge, Next.js middleware, Cloudflare Workers, Deno. */
 export const edgeRuntime: Runtime = {
   name: 'edge',
+  // The platform's fetch decides about proxies; the `proxy` option does not apply here.
   createTransport: () => createFetchTransport(),
   gzip: typeof Compression === 'function' ? gzipWeb : undefined,
   byteLength: (text) => encoder.encode(text).byteLength,

@@ -7,6 +7,8 @@ export interface Runtime {
   name: 'node' | 'edge';
   createTransport(options: {
     keepAliveConnections: number;
+    /** The `proxy` option: a URL, `false`, or undefined for the environment. Node.js only. */
+    proxy?: string | false | undefined;
   }): Transport & { close?: () => Promise<void> };
   /** Undefined where the runtime cannot compress (an edge runtime without CompressionStream). */
   gzip: ((body: string) => Promise<Uint8Array>) | undefined;
