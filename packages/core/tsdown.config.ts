@@ -16,4 +16,15 @@ export default defineConfig({
   fixedExtension: true,
   define: { __TRIBUTARY_VERSION__: JSON.stringify(version) },
   external: [/^node:/, 'undici', 'jose'],
+  outputOptions: (options, format) => {
+    if (format !== 'cjs') return options;
+    options.exports = 'named';
+    // `require('@tributary/core')` is the default client itself, with every named export on it,
+    // so the Python-style module use works from CommonJS too (see default-client.ts).
+    options.footer = (chunk) =>
+      chunk.isEntry && (chunk.name === 'index' || chunk.name === 'edge')
+        ? "module.exports = exports.default[Symbol.for('tributary.commonjs')](exports);"
+        : '';
+    return options;
+  },
 });

@@ -5,7 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from './helpers/capture-logger.js';
-import { depthOf, expectedJson } from './helpers/expected-json.js';
+import { depthOf, expectedJson, hasUnsendable } from './helpers/expected-json.js';
 import { describeCounts, Ledger } from './helpers/ledger.js';
 import { recordResult } from './helpers/results.js';
 import { runSeed, size, SOAK } from './helpers/sizes.js';
@@ -252,7 +252,9 @@ const call: fc.Arbitrary<HostileCall> = fc.record({
 
 // ---- what the client promised, computed independently -----------------------------------------
 
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** A date, a time, and an offset; anything less names no instant and is refused (#16). */
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](\d{2}):?(\d{2}))$/i;
 
 type Verdict =
   | { kind: 'accept' }
@@ -278,11 +280,24 @@ function wireId(value: unknown): string | typeof ABSENT | typeof INVALID {
 function wireTimestamp(value: unknown): string | typeof NOW | typeof INVALID {
   if (value === undefined) return NOW;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? INVALID : value.toISOString();
-  if (typeof value === 'string' && ISO.test(value)) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? INVALID : date.toISOString();
-  }
-  return INVALID;
+  const m = typeof value === 'string' ? ISO.exec(value.trim()) : null;
+  if (m === null) return INVALID;
+  const [, y, mo, d, h, mi, sec = '00', fraction = ''] = m;
+  const utc = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +sec));
+  // A date that is not on the calendar (30 February, hour 24) rolls over: refused, not rolled.
+  if (
+    utc.getUTCMonth() !== +mo! - 1 ||
+    utc.getUTCDate() !== +d! ||
+    utc.getUTCHours() !== +h! ||
+    utc.getUTCMinutes() !== +mi! ||
+    utc.getUTCSeconds() !== +sec ||
+    (m[9] !== undefined && (+m[9] > 23 || +m[10]! > 59))
+  )
+    return INVALID;
+  const zone = m[8]!.toUpperCase() === 'Z' ? 'Z' : `${m[8]!.slice(0, 3)}:${m[10]}`;
+  return new Date(
+    `${y}-${mo}-${d}T${h}:${mi}:${sec}.${`${fraction}000`.slice(0, 3)}${zone}`,
+  ).toISOString();
 }
 
 function isPlainObject(value: unknown): boolean {
@@ -324,7 +339,10 @@ function expectationOf(c: HostileCall, messageId: string): Expectation {
     else if (id !== ABSENT) fields[field] = id;
   }
   // An id must be non-empty: Segment (and the collector) drop a message whose only id is "".
-  const present = (field: string) => typeof fields[field] === 'string' && fields[field] !== '';
+  // A blank id (empty or only whitespace) is refused even beside a valid one.
+  const present = (field: string) =>
+    typeof fields[field] === 'string' && (fields[field] as string).trim() !== '';
+  for (const [field] of ids) if (field in fields && !present(field)) must.add('VALIDATION_FAILED');
   if (c.method === 'alias') {
     if (!present('previousId') || !present('userId')) must.add('VALIDATION_FAILED');
   } else if (!present('userId') && !present('anonymousId')) must.add('VALIDATION_FAILED');
@@ -340,7 +358,7 @@ function expectationOf(c: HostileCall, messageId: string): Expectation {
         ? undefined
         : 'properties';
   if (c.method === 'track') {
-    if (typeof c.event !== 'string' || c.event === '') must.add('VALIDATION_FAILED');
+    if (typeof c.event !== 'string' || c.event.trim() === '') must.add('VALIDATION_FAILED');
     else fields.event = c.event;
   }
   if (c.method === 'page') {
@@ -355,6 +373,8 @@ function expectationOf(c: HostileCall, messageId: string): Expectation {
       const depth = depthOf(c.payload);
       if (depth === Infinity) must.add('VALIDATION_FAILED');
       else {
+        // A function or a symbol cannot be sent: refused, never silently dropped.
+        if (hasUnsendable(c.payload)) must.add('VALIDATION_FAILED');
         // The message itself is level 0 and the payload level 1; the limit is 64 levels.
         if (depth > 66) must.add('VALIDATION_FAILED');
         else if (depth > 60) may.add('VALIDATION_FAILED');

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Analytics } from './analytics.js';
+import { Analytics } from './node-analytics.js';
 import type { FlushReport } from './delivery/delivery.js';
+import type { AnalyticsError } from './errors.js';
 
 type Plan = {
   'Order Completed': { orderId: string; total: number };
@@ -40,5 +41,14 @@ describe('typed tracking plans', () => {
     expectTypeOf(analytics.group).toBeCallableWith('user_id', 'group_id', { name: 'Initech' });
     expectTypeOf(analytics.alias).toBeCallableWith('previous', 'user', { timestamp: new Date() });
     expectTypeOf(analytics.flush()).resolves.toEqualTypeOf<FlushReport>();
+  });
+
+  it('takes a trailing callback after the object form', () => {
+    expectTypeOf(
+      analytics.track({ userId: 'u', event: 'Signed Up', properties: { plan: 'pro' } }, (error) => {
+        expectTypeOf(error).toEqualTypeOf<AnalyticsError | undefined>();
+      }),
+    ).toEqualTypeOf<boolean>();
+    expectTypeOf(analytics.identify).toBeCallableWith({ userId: 'u' }, () => undefined);
   });
 });

@@ -2,10 +2,12 @@ import type { TokenProvider } from './auth/token-provider.js';
 import { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
 import { Delivery, type FlushReport } from './delivery/delivery.js';
 import { count, createStats, type AnalyticsStats, type DropReason } from './delivery/stats.js';
-import { AnalyticsError, ValidationError } from './errors.js';
+import { AnalyticsError, ValidationError, describeValue } from './errors.js';
+import { BurstFlush } from './burst-flush.js';
+import { FloodLog } from './flood-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
-import { serializeMessage } from './messages/serialize.js';
+import { createMessagePipeline, type PipelineResult } from './messages/message-pipeline.js';
 import type {
   AliasMessage,
   AnyPlan,
@@ -30,7 +32,7 @@ import {
   type ResolvedOptions,
 } from './options.js';
 import type { Outbox } from './outbox/outbox.js';
-import { getRuntime, type Runtime } from './runtime/runtime.js';
+import { runtimeOf, type Runtime } from './runtime/runtime.js';
 import { createTokenManager } from './auth/create-token-manager.js';
 
 /** Options of `flush()` and `close()`. */
@@ -39,11 +41,19 @@ export interface FlushOptions {
   timeout?: number;
 }
 
+/**
+ * The trailing callback of the object form, as in `@segment/analytics-node`: called once, with no
+ * error when the message was delivered (or accepted, with `send: false`), or with the
+ * `AnalyticsError` when it was rejected or could not be delivered. A message a `beforeSend` hook
+ * dropped gets an error with code `FILTERED` (which `onError` never sees).
+ */
+export type DeliveryCallback = (error?: AnalyticsError) => void;
+
 /** Hook for `@tributary/core/testing`: sees every accepted message. Not part of the public API. */
 export const RECORD = Symbol.for('tributary.record');
 
 type TrackArgs<TPlan extends TrackingPlan> = {
-  [E in keyof TPlan & string]: [message: TrackMessage<E, TPlan[E]>];
+  [E in keyof TPlan & string]: [message: TrackMessage<E, TPlan[E]>, callback?: DeliveryCallback];
 }[keyof TPlan & string];
 
 type TrackPositional<TPlan extends TrackingPlan> = {
@@ -70,30 +80,38 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   readonly #tokens: TokenProvider | undefined;
   readonly #closeTransport: (() => Promise<void>) | undefined;
   readonly #record: ((message: WireMessage) => void) | undefined;
+  readonly #pipeline: ReturnType<typeof createMessagePipeline>;
   #closing: Promise<FlushReport> | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
-  readonly #floods = new Map<string, { until: number; suppressed: number }>();
-  #burst:
-    | { timer: ReturnType<typeof setTimeout> | undefined; deadline: number; resolve: () => void }
-    | undefined;
+  readonly #floods: FloodLog;
+  readonly #burst: BurstFlush | undefined;
 
   /** Throws `AnalyticsError` with code `INVALID_OPTIONS` listing every bad option; nothing throws after this. */
   constructor(options: AnalyticsOptions) {
+    this.#runtime = runtimeOf(new.target);
     this.#options = resolveOptions(options);
-    this.#runtime = getRuntime();
+    this.#runtime.prepare?.();
     const secrets = [this.#options.writeKey, this.#options.oauth?.clientKey].filter(
       (s): s is string => !!s,
     );
     this.#logger = createLogger(this.#options.logger, this.#options.debug, (text) =>
       this.#redact(text, secrets),
     );
+    this.#floods = new FloodLog(this.#logger);
+    const waitUntil = this.#options.waitUntil;
+    this.#burst =
+      waitUntil === undefined
+        ? undefined
+        : new BurstFlush(waitUntil, () => this.flush(), this.#logger);
+    this.#pipeline = createMessagePipeline(this.#options);
     this.#record = (options as { [RECORD]?: (message: WireMessage) => void })[RECORD];
     if (!this.#options.send) return;
     let transport = this.#options.transport;
     if (transport === undefined) {
       const created = this.#runtime.createTransport({
         keepAliveConnections: this.#options.maxConcurrentRequests,
+        proxy: this.#options.proxy,
       });
       transport = created;
       this.#closeTransport = created.close;
@@ -144,7 +162,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Who the user is and what they are like.
    * @example analytics.identify('019mr8mf4r', { email: 'john@example.com' })
    */
-  identify(message: IdentifyMessage): boolean;
+  identify(message: IdentifyMessage, callback?: DeliveryCallback): boolean;
   identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
   identify(...args: unknown[]): boolean {
     return this.#call('identify', args, (userId, traits, options) => ({
@@ -173,7 +191,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * A page view on a website.
    * @example analytics.page('user_id', 'Docs', 'Python', { url: 'http://segment.com' })
    */
-  page(message: PageMessage): boolean;
+  page(message: PageMessage, callback?: DeliveryCallback): boolean;
   page(
     userId: Id,
     category?: string | null,
@@ -189,7 +207,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * A screen view in a mobile app.
    * @example analytics.screen('user_id', 'Settings', 'Brightness', { from: 'Home Screen' })
    */
-  screen(message: ScreenMessage): boolean;
+  screen(message: ScreenMessage, callback?: DeliveryCallback): boolean;
   screen(
     userId: Id,
     category?: string | null,
@@ -205,7 +223,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Associates a user with a group (a company, an organization, an account).
    * @example analytics.group('user_id', 'group_id', { name: 'Initech', domain: 'Accounting' })
    */
-  group(message: GroupMessage): boolean;
+  group(message: GroupMessage, callback?: DeliveryCallback): boolean;
   group(userId: Id, groupId: Id, traits?: Properties, options?: CallOptions): boolean;
   group(...args: unknown[]): boolean {
     return this.#call('group', args, (userId, groupId, traits, options) => ({
@@ -220,7 +238,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * Merges two identities: the previous (often anonymous) id and the new user id.
    * @example analytics.alias('92734232-2342423423-973945', '1234')
    */
-  alias(message: AliasMessage): boolean;
+  alias(message: AliasMessage, callback?: DeliveryCallback): boolean;
   alias(previousId: Id, userId: Id, options?: CallOptions): boolean;
   alias(...args: unknown[]): boolean {
     return this.#call('alias', args, (previousId, userId, options) => ({
@@ -246,14 +264,35 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
    * calls return `false` with `CLIENT_CLOSED`.
    */
   close(options: FlushOptions = {}): Promise<FlushReport> {
-    this.#closing ??= this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT);
+    if (this.#closing === undefined) {
+      this.#closing = this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT);
+    } else if (options.timeout !== undefined) {
+      // A later close() with its own deadline shortens the wait: at that deadline, what is still
+      // undelivered is reported, as the first close would at its own.
+      const closing = this.#closing;
+      const timer = setTimeout(
+        () => void this.#delivery?.abandon('FLUSH_TIMEOUT'),
+        Math.max(0, options.timeout),
+      );
+      void closing.finally(() => clearTimeout(timer));
+    }
     return this.#closing;
+  }
+
+  /** Alias of {@link close}, for code written against `@segment/analytics-node`. */
+  closeAndFlush(options: FlushOptions = {}): Promise<FlushReport> {
+    return this.close(options);
   }
 
   /** Counters: accepted, delivered, rejected and dropped by reason, retries, queue depth. */
   stats(): AnalyticsStats {
     const s = this.#stats;
-    return { ...s, rejected: { ...s.rejected }, dropped: { ...s.dropped } };
+    return {
+      ...s,
+      rejected: { ...s.rejected },
+      dropped: { ...s.dropped },
+      heldBytes: this.#delivery?.heldBytes ?? 0,
+    };
   }
 
   /**
@@ -279,12 +318,23 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     args: unknown[],
     positional: (...args: unknown[]) => RawMessage,
   ): boolean {
+    let callback: DeliveryCallback | undefined;
     try {
+      const first = args[0];
+      // The object form, whatever follows it: a callback, or nothing (an explicit undefined too).
+      const objectForm = typeof first === 'object' && first !== null && !Array.isArray(first);
+      // Allocated only when something follows the message: most calls pass it alone.
+      const trailing = objectForm && args.length > 1 ? args.slice(1) : NOTHING;
+      while (trailing.length > 0 && trailing.at(-1) === undefined) trailing.pop();
+      if (trailing.length === 1 && typeof trailing[0] === 'function') {
+        callback = trailing[0] as DeliveryCallback;
+      }
       if (this.#closing !== undefined) {
         return this.#rejectCheaply(
           'CLIENT_CLOSED',
           `${type}: the client is closed; the call was dropped`,
           undefined,
+          callback,
         );
       }
       const delivery = this.#delivery;
@@ -295,23 +345,31 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         this.#options.onError === undefined &&
         delivery.held >= this.#options.maxQueueSize
       ) {
-        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), undefined);
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), undefined, callback);
       }
-      const first = args[0];
-      const raw: RawMessage =
-        typeof first === 'object' && first !== null && !Array.isArray(first) && args.length === 1
-          ? first
-          : positional(...args);
-      let message: WireMessage;
-      let json: string;
+      const raw: RawMessage = objectForm ? (args[0] as RawMessage) : positional(...args);
+      if (objectForm && callback === undefined && trailing.length > 0) {
+        return this.#reject(
+          new ValidationError(
+            'callback',
+            `${type}: the object form takes the message and an optional callback (error?) => void, received ${trailing.length > 1 ? `${trailing.length} more arguments` : describeValue(trailing[0])} after the message`,
+          ),
+          raw as WireMessage,
+          undefined,
+        );
+      }
+      let shaped: PipelineResult;
       try {
-        message = buildMessage(type, raw, getCurrentScope(), this.#env);
-        json = serializeMessage(type, message);
+        shaped = this.#pipeline(type, buildMessage(type, raw, getCurrentScope(), this.#env));
       } catch (error) {
         // onError gets the call's input as given, so the caller can see what was wrong with it.
-        if (error instanceof AnalyticsError) return this.#reject(error, raw as WireMessage);
+        if (error instanceof AnalyticsError)
+          return this.#reject(error, raw as WireMessage, callback);
         throw error;
       }
+      if ('filtered' in shaped) return this.#filter(shaped.filtered, callback);
+      if ('error' in shaped) return this.#reject(shaped.error, shaped.message, callback);
+      const { message, json } = shaped;
       const bytes = this.#runtime.byteLength(json);
       if (bytes > MAX_MESSAGE_BYTES) {
         return this.#reject(
@@ -321,23 +379,30 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
             'MESSAGE_TOO_LARGE',
           ),
           message,
+          callback,
         );
       }
       this.#record?.(JSON.parse(json) as WireMessage);
       if (this.#delivery === undefined) {
         this.#stats.accepted++;
         this.#logger.debug(`${type} accepted (send: false, not sent)`);
+        if (callback !== undefined) this.#callBack(callback, undefined);
         return true;
       }
       if (!this.#delivery.hasRoom(bytes)) {
-        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message);
+        return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message, callback);
       }
       this.#stats.accepted++;
-      this.#delivery.enqueue(json, bytes);
+      const done = callback;
+      this.#delivery.enqueue(
+        json,
+        bytes,
+        done === undefined ? undefined : (error) => this.#callBack(done, error),
+      );
       if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
         this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
       }
-      if (this.#options.waitUntil !== undefined) this.#scheduleBurstFlush();
+      this.#burst?.schedule();
       return true;
     } catch (error) {
       return this.#reject(
@@ -345,6 +410,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
           cause: error,
         }),
         undefined,
+        callback,
       );
     }
   }
@@ -354,9 +420,38 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     uuid: () => this.#runtime.uuid(),
   };
 
-  #reject(error: AnalyticsError, message: WireMessage | undefined): false {
+  #reject(
+    error: AnalyticsError,
+    message: WireMessage | undefined,
+    callback: DeliveryCallback | undefined,
+  ): false {
     count(this.#stats.rejected, error.code as DropReason);
     this.#report(error, message === undefined ? [] : [message]);
+    if (callback !== undefined) this.#callBack(callback, error);
+    return false;
+  }
+
+  /** Calls a call's callback once, after the call has returned, as analytics-node does. */
+  #callBack(callback: DeliveryCallback, error: AnalyticsError | undefined): void {
+    queueMicrotask(() => {
+      try {
+        callback(error);
+      } catch (thrown) {
+        this.#logger.warn(`a call's callback threw: ${String(thrown)}`);
+      }
+    });
+  }
+
+  /**
+   * A `beforeSend` hook dropped the message on purpose: counted as `FILTERED` and logged at debug
+   * level, but not an error, so `onError` does not hear of it. The call returns `false` and nothing
+   * is delivered, so a trailing callback is still told, with a `FILTERED` error (built only then),
+   * as analytics-node tells its callback about a cancelled event: no error would mean delivered.
+   */
+  #filter(text: string, callback: DeliveryCallback | undefined): false {
+    count(this.#stats.rejected, 'FILTERED');
+    this.#logger.debug(text);
+    if (callback !== undefined) this.#callBack(callback, new AnalyticsError('FILTERED', text));
     return false;
   }
 
@@ -369,15 +464,19 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     code: 'QUEUE_FULL' | 'CLIENT_CLOSED',
     text: string,
     message: WireMessage | undefined,
+    callback: DeliveryCallback | undefined,
   ): false {
     count(this.#stats.rejected, code);
     // Calls after close are few and each is worth its line; a full queue comes in floods.
-    if (code === 'QUEUE_FULL') this.#logFlood(code, text);
+    if (code === 'QUEUE_FULL') this.#floods.error(code, text);
     else this.#logger.error(`${code}: ${text}`);
     const onError = this.#options.onError;
+    if (onError === undefined && callback === undefined) return false;
+    const error = new AnalyticsError(code, text);
+    if (callback !== undefined) this.#callBack(callback, error);
     if (onError === undefined) return false;
     try {
-      onError(new AnalyticsError(code, text), message === undefined ? [] : [message]);
+      onError(error, message === undefined ? [] : [message]);
     } catch (thrown) {
       this.#logger.warn(`onError threw: ${String(thrown)}`);
     }
@@ -389,26 +488,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return `${type}: the queue is full (${held} messages held, maxQueueSize ${this.#options.maxQueueSize}, maxQueueBytes ${this.#options.maxQueueBytes}); the message was dropped`;
   }
 
-  /**
-   * Logs the first rejection of a flood, then at most one summary line per 10 s with how many
-   * were left out: an outage must not turn into a log storm (every one is still counted in
-   * `stats()` and given to `onError`; `close()` logs what is still left out).
-   */
-  #logFlood(code: 'QUEUE_FULL', text: string): void {
-    const now = Date.now();
-    const state = this.#floods.get(code);
-    if (state !== undefined && now < state.until) {
-      state.suppressed++;
-      return;
-    }
-    const more =
-      state !== undefined && state.suppressed > 0
-        ? ` (${state.suppressed} more ${code} rejection(s) since the last line)`
-        : '';
-    this.#logger.error(`${code}: ${text}${more}`);
-    this.#floods.set(code, { until: now + FLOOD_LOG_INTERVAL, suppressed: 0 });
-  }
-
   #report(error: AnalyticsError, messages: WireMessage[]): void {
     this.#logger.error(`${error.code}: ${error.message}`);
     const onError = this.#options.onError;
@@ -418,30 +497,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     } catch (thrown) {
       this.#logger.warn(`onError threw: ${String(thrown)}`);
     }
-  }
-
-  /** Serverless: flush a burst after 50 ms of quiet (at most 500 ms), keeping the host alive meanwhile. */
-  #scheduleBurstFlush(): void {
-    const now = Date.now();
-    if (this.#burst === undefined) {
-      let resolve!: () => void;
-      const sentinel = new Promise<void>((r) => (resolve = r));
-      this.#burst = { timer: undefined, deadline: now + 500, resolve };
-      try {
-        this.#options.waitUntil!(sentinel);
-      } catch (error) {
-        this.#logger.warn(`waitUntil threw: ${String(error)}`);
-      }
-    }
-    const burst = this.#burst;
-    clearTimeout(burst.timer);
-    burst.timer = setTimeout(
-      () => {
-        this.#burst = undefined;
-        void this.flush().then(() => burst.resolve());
-      },
-      Math.max(0, Math.min(50, burst.deadline - now)),
-    );
   }
 
   #onBeforeExit(): void {
@@ -468,17 +523,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       delivery.stop();
       await delivery.release();
     }
-    if (this.#burst !== undefined) {
-      clearTimeout(this.#burst.timer);
-      this.#burst.resolve();
-    }
-    for (const [code, flood] of this.#floods) {
-      if (flood.suppressed > 0) {
-        this.#logger.error(
-          `${code}: ${flood.suppressed} more ${code} rejection(s) since the last line`,
-        );
-      }
-    }
+    this.#burst?.cancel();
+    this.#floods.summarize();
     this.#unregisterExit?.();
     this.#tokens?.close();
     try {
@@ -498,8 +544,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   }
 }
 
-/** Milliseconds between two log lines about the same flood of rejections. */
-const FLOOD_LOG_INTERVAL = 10_000;
+const NOTHING: unknown[] = [];
 
 let lastMs = 0;
 let lastIso = '';

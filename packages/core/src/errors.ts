@@ -13,6 +13,10 @@ export type AnalyticsErrorCode =
   | 'AUTH_FAILED'
   | 'INVALID_OPTIONS'
   | 'OUTBOX_ERROR'
+  | 'BEFORE_SEND_FAILED'
+  /** Only ever passed to a call's callback: a `beforeSend` hook dropped the message on purpose. */
+  | 'FILTERED'
+  | 'PROXY_ERROR'
   | 'INTERNAL';
 
 const BRAND = Symbol.for('tributary.AnalyticsError');

@@ -1,9 +1,5 @@
-export { Analytics, type FlushOptions } from './analytics.js';
-export {
-  createDefaultClient,
-  type DefaultClient,
-  type DefaultClientSettings,
-} from './default-client.js';
+export type { DeliveryCallback, FlushOptions } from './analytics.js';
+export type { DefaultClient, DefaultClientSettings } from './default-client.js';
 export type { FlushReport } from './delivery/delivery.js';
 export type { AnalyticsStats, DropReason } from './delivery/stats.js';
 export {
@@ -40,4 +36,7 @@ export {
 export { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
 export { readAnonymousIdCookie } from './context/anonymous-id.js';
 export type * from './messages/types.js';
+export type { BeforeSend } from './messages/before-send.js';
+export type { PrivacyOptions } from './privacy/privacy-options.js';
+export { DEFAULT_REDACTED_QUERY_PARAMS } from './privacy/redact-query.js';
 export { VERSION } from './version.js';

@@ -2,13 +2,23 @@
  * `@tributary/core` for Node.js: a Segment-compatible analytics client.
  * @packageDocumentation
  */
-import { createDefaultClient } from './default-client.js';
-import { nodeRuntime } from './runtime/node.js';
-import { setRuntime } from './runtime/runtime.js';
-
-setRuntime(nodeRuntime);
+import {
+  createDefaultClientOf,
+  sharedDefaultClient,
+  type DefaultClient,
+} from './default-client.js';
+import { Analytics } from './node-analytics.js';
 
 export * from './exports.js';
+export { Analytics };
+
+/**
+ * Builds a module-wide client like Python's `analytics` module (the default export is one):
+ * settable properties, created lazily on the first call.
+ */
+export function createDefaultClient(): DefaultClient {
+  return createDefaultClientOf(Analytics);
+}
 
 /**
  * The module-wide default client, configured like Python's module.
@@ -17,5 +27,5 @@ export * from './exports.js';
  * analytics.writeKey = 'YOUR_WRITE_KEY';
  * analytics.track('f4ca124298', 'Signed Up', { plan: 'Enterprise' });
  */
-const analytics = createDefaultClient();
+const analytics = sharedDefaultClient(Analytics, 'node');
 export default analytics;

@@ -1,8 +1,16 @@
 import { parseClientKey } from './auth/client-key.js';
+import { didYouMean } from './did-you-mean.js';
 import { AnalyticsError, describeValue } from './errors.js';
 import type { Transport } from './delivery/transport.js';
 import type { Logger } from './logger.js';
+import { resolveBeforeSend, type BeforeSend } from './messages/before-send.js';
 import type { WireMessage } from './messages/types.js';
+import {
+  resolvePrivacy,
+  type PrivacyOptions,
+  type ResolvedPrivacy,
+} from './privacy/privacy-options.js';
+import { resolveProxy } from './runtime/proxy-options.js';
 import {
   DEFAULT_CLAIM_AFTER,
   type OutboxOptions,
@@ -115,13 +123,150 @@ export interface AnalyticsOptions {
    * `ioredis`). Node.js only. Defaults to none: events are held in memory only.
    */
   outbox?: OutboxOptions;
+  /**
+   * The forward proxy for batches and OAuth token requests (Node.js only): a URL such as
+   * `http://user:pass@proxy.internal:3128`, or `false` to ignore the environment. Hosts in
+   * `NO_PROXY` still bypass it. Ignored when `transport` is set; on edge runtimes the platform's
+   * `fetch` decides. Defaults to `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (or their lower-case
+   * forms) from the environment, as curl reads them.
+   */
+  proxy?: string | false;
+  /**
+   * Hooks that see each built message and return it (changed or not) or `null` to drop it, in
+   * order; they run before the 32 KB check and serialization. A drop counts as `FILTERED` in
+   * `stats().rejected`; a hook that throws drops the message and reports `BEFORE_SEND_FAILED`.
+   * Defaults to none.
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[];
+  /**
+   * Privacy rules for request facts in every message (ip, page URLs, referrer). Defaults to
+   * redacting secret-carrying query parameters (`token`, `code`, `password`, …) and keeping the
+   * ip and referrer.
+   */
+  privacy?: PrivacyOptions;
 }
+
+/**
+ * Every option of {@link AnalyticsOptions}: the one list unknown keys are checked against. Typed
+ * as a record of the interface's keys, so adding an option there without adding it here (or the
+ * reverse) is a compile error.
+ */
+const OPTION_NAMES: Record<keyof AnalyticsOptions, true> = {
+  writeKey: true,
+  host: true,
+  path: true,
+  flushAt: true,
+  flushInterval: true,
+  maxQueueSize: true,
+  maxQueueBytes: true,
+  gzip: true,
+  maxRetries: true,
+  timeout: true,
+  maxConcurrentRequests: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  send: true,
+  syncMode: true,
+  debug: true,
+  onError: true,
+  logger: true,
+  oauth: true,
+  transport: true,
+  waitUntil: true,
+  flushOnExit: true,
+  outbox: true,
+  proxy: true,
+  beforeSend: true,
+  privacy: true,
+};
+
+/** The option names, for messages and checks. */
+export const KNOWN_OPTIONS = Object.keys(OPTION_NAMES) as (keyof AnalyticsOptions)[];
+
+/** Names from `@segment/analytics-node`, `posthog-node` and Python's libraries, and ours. */
+export const FOREIGN_OPTION_NAMES: Readonly<Record<string, string>> = {
+  // @segment/analytics-node
+  disable: 'send: false',
+  httpRequestTimeout: 'timeout',
+  maxEventsInBatch: 'flushAt',
+  httpClient: 'transport',
+  oauthSettings: 'oauth',
+  // posthog-node
+  disabled: 'send: false',
+  requestTimeout: 'timeout',
+  maxBatchSize: 'flushAt',
+  fetch: 'transport',
+  fetchRetryCount: 'maxRetries',
+  fetchRetryDelay: 'retryBaseDelay',
+  // analytics-python / posthog-python
+  write_key: 'writeKey',
+  upload_size: 'flushAt',
+  upload_interval: 'flushInterval (in milliseconds)',
+  flush_at: 'flushAt',
+  flush_interval: 'flushInterval (in milliseconds)',
+  on_error: 'onError',
+  max_queue_size: 'maxQueueSize',
+  max_retries: 'maxRetries',
+  sync_mode: 'syncMode',
+  log_handler: 'logger',
+  oauth_client_id: 'oauth.clientId',
+  oauth_client_key: 'oauth.clientKey',
+  oauth_key_id: 'oauth.keyId',
+  oauth_auth_server: 'oauth.authServer',
+  oauth_scope: 'oauth.scope',
+  proxies: 'proxy',
+};
+
+const OAUTH_OPTION_NAMES: Record<keyof OAuthOptions, true> = {
+  clientId: true,
+  clientKey: true,
+  keyId: true,
+  authServer: true,
+  scope: true,
+  maxRetries: true,
+};
+
+const OUTBOX_OPTION_NAMES = {
+  file: ['type', 'dir', 'fsync'],
+  redis: ['type', 'url', 'stream', 'group', 'claimAfter'],
+} as const;
+
+/** Pushes a problem for each key of `value` not in `known`, with the name most likely meant. */
+function refuseUnknownKeys(
+  prefix: string,
+  value: object,
+  known: readonly string[],
+  problems: string[],
+  aliases: Readonly<Record<string, string>> = {},
+): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    const suggestion = didYouMean(key, known, aliases);
+    problems.push(
+      `"${prefix}${key}" is not an option${suggestion === undefined ? '' : `; did you mean ${prefix}${suggestion}?`}`,
+    );
+  }
+}
+
+/** Lowest `timeout`, in milliseconds: below it, the value was most likely meant in seconds. */
+export const MIN_TIMEOUT = 100;
+/** Lowest non-zero `flushInterval`, in milliseconds: below it, most likely meant in seconds. */
+export const MIN_FLUSH_INTERVAL = 10;
 
 /** Options with every default applied. */
 export interface ResolvedOptions extends Required<
   Omit<
     AnalyticsOptions,
-    'writeKey' | 'onError' | 'oauth' | 'transport' | 'waitUntil' | 'logger' | 'outbox'
+    | 'writeKey'
+    | 'onError'
+    | 'oauth'
+    | 'transport'
+    | 'waitUntil'
+    | 'logger'
+    | 'outbox'
+    | 'proxy'
+    | 'beforeSend'
+    | 'privacy'
   >
 > {
   writeKey: string;
@@ -132,11 +277,52 @@ export interface ResolvedOptions extends Required<
   waitUntil: AnalyticsOptions['waitUntil'];
   logger: Logger;
   outbox: ResolvedOutboxOptions | undefined;
+  /** A proxy URL, `false` for none, or `undefined` to read the environment. */
+  proxy: string | false | undefined;
+  beforeSend: readonly BeforeSend[];
+  privacy: ResolvedPrivacy;
 }
 
 /** Applies defaults and checks every option, reporting all problems at once. */
 export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new AnalyticsError(
+      'INVALID_OPTIONS',
+      `Invalid Analytics options:\n- the options must be an object such as { writeKey: '…' }, received ${describeValue(options)}`,
+    );
+  }
   const problems: string[] = [];
+  // A key set to undefined changes nothing (adapters spread their leftovers), so it passes.
+  refuseUnknownKeys('', options, KNOWN_OPTIONS, problems, FOREIGN_OPTION_NAMES);
+  if (typeof options.oauth === 'object' && options.oauth !== null) {
+    refuseUnknownKeys('oauth.', options.oauth, Object.keys(OAUTH_OPTION_NAMES), problems, {
+      client_id: 'clientId',
+      client_key: 'clientKey',
+      key_id: 'keyId',
+      auth_server: 'authServer',
+    });
+  }
+  const outboxKeys =
+    typeof options.outbox === 'object' && options.outbox !== null
+      ? OUTBOX_OPTION_NAMES[(options.outbox as { type?: unknown }).type as 'file' | 'redis']
+      : undefined;
+  if (outboxKeys !== undefined) refuseUnknownKeys('outbox.', options.outbox!, outboxKeys, problems);
+  /** A duration in milliseconds with a floor below which the value was likely meant in seconds. */
+  const ms = (name: 'timeout' | 'flushInterval', fallback: number, floor: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.push(`"${name}" must be a number of milliseconds, received ${describeValue(value)}`);
+      return fallback;
+    }
+    if (value < floor && !(name === 'flushInterval' && value === 0)) {
+      problems.push(
+        `"${name}" is in milliseconds and must be ${name === 'flushInterval' ? `0 or ` : ''}>= ${floor}, received ${describeValue(value)} (for ${value} seconds, use ${Math.round(value * 1000)})`,
+      );
+      return fallback;
+    }
+    return value;
+  };
   const num = (name: keyof AnalyticsOptions, fallback: number, min: number): number => {
     const value = options[name];
     if (value === undefined) return fallback;
@@ -184,7 +370,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     const o = options.oauth;
     for (const field of ['clientId', 'clientKey', 'keyId'] as const) {
       if (typeof o[field] !== 'string' || o[field] === '')
-        problems.push(`"oauth.${field}" must be a non-empty string, received ${typeof o[field]}`);
+        problems.push(
+          `"oauth.${field}" must be a non-empty string, received ${describeValue(o[field])}`,
+        );
     }
     if (typeof o.clientKey === 'string' && o.clientKey !== '') {
       // Checked here too, so a bad key is reported with the other problems even when `send: false`.
@@ -207,12 +395,12 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     path,
     url,
     flushAt: Math.floor(num('flushAt', DEFAULT_FLUSH_AT, 1)),
-    flushInterval: num('flushInterval', DEFAULT_FLUSH_INTERVAL, 0),
+    flushInterval: ms('flushInterval', DEFAULT_FLUSH_INTERVAL, MIN_FLUSH_INTERVAL),
     maxQueueSize: num('maxQueueSize', DEFAULT_MAX_QUEUE_SIZE, 1),
     maxQueueBytes: num('maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES, MAX_MESSAGE_BYTES),
     gzip: bool('gzip', false),
     maxRetries,
-    timeout: num('timeout', DEFAULT_TIMEOUT, 1),
+    timeout: ms('timeout', DEFAULT_TIMEOUT, MIN_TIMEOUT),
     maxConcurrentRequests: Math.floor(
       num('maxConcurrentRequests', DEFAULT_MAX_CONCURRENT_REQUESTS, 1),
     ),
@@ -228,6 +416,9 @@ export function resolveOptions(options: AnalyticsOptions): ResolvedOptions {
     transport: options.transport,
     waitUntil: options.waitUntil,
     outbox,
+    proxy: resolveProxy(options.proxy, problems),
+    beforeSend: resolveBeforeSend(options.beforeSend, problems),
+    privacy: resolvePrivacy(options.privacy, problems),
   };
   if (problems.length > 0) {
     throw new AnalyticsError(

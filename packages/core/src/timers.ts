@@ -31,3 +31,30 @@ export function timeoutSignal(parent: AbortSignal, ms: number, reason: () => Err
   };
   return deadline;
 }
+
+/**
+ * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts, whichever
+ * comes first. A late settlement of `promise` is then ignored (and a late rejection handled).
+ */
+export function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  const promise = Promise.resolve(value);
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes the transport's own rejection through unchanged
+        reject(error);
+      },
+    );
+  });
+}

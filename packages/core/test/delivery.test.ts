@@ -117,6 +117,22 @@ describe('the retry policy', () => {
     },
   );
 
+  it.each([301, 302, 307, 308])(
+    'does not follow or retry a redirect (HTTP %i), and says where it pointed',
+    async (status) => {
+      server.script({ status, headers: { location: 'https://elsewhere.example/v1/batch' } });
+      const { c, errors } = client();
+      c.track('u', 'E');
+      expect(await c.flush()).toEqual({ delivered: 0, failed: 1, pending: 0 });
+      expect(server.requests).toHaveLength(1);
+      const error = errors[0]!.error as DeliveryError;
+      expect(error).toMatchObject({ code: 'HTTP_ERROR', status, attempts: 1, retriable: false });
+      expect(error.message).toContain(
+        `HTTP ${status}, a redirect to https://elsewhere.example/v1/batch; redirects are not followed: set "host" to the final URL`,
+      );
+    },
+  );
+
   it.each([408, 410, 429, 460, 500, 502, 503, 504])(
     'retries HTTP %i and then delivers',
     async (status) => {

@@ -63,6 +63,25 @@ describe('the edge build', () => {
     expect(request.body.batch[0]!.messageId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('ignores the proxy option and posts with the platform’s fetch', async () => {
+    // Port 9 on 127.0.0.1 has no listener: a client that tried this proxy could not deliver.
+    const result = await runInEdge<{ accepted: boolean; report: unknown }>(`
+      const analytics = new Tributary.Analytics({
+        writeKey: 'edge-key',
+        host: ${JSON.stringify(server.url)},
+        proxy: 'http://127.0.0.1:9',
+        privacy: { ip: 'omit' },
+      });
+      const accepted = analytics.track({ userId: 'edge-user', event: 'Proxied?', context: { ip: '203.0.113.9' } });
+      const report = await analytics.flush();
+      return { accepted, report };
+    `);
+    expect(result).toEqual({ accepted: true, report: { delivered: 1, failed: 0, pending: 0 } });
+    const sent = server.requests.at(-1)!.body.batch[0]!;
+    expect(sent).toMatchObject({ event: 'Proxied?' });
+    expect(sent.context).not.toHaveProperty('ip');
+  });
+
   it('compresses with CompressionStream when the platform has it', async () => {
     await runInEdge(
       `

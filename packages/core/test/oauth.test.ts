@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startForwardProxy } from './helpers/forward-proxy.js';
 import { decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -509,5 +510,22 @@ describe('OAuth 2.0 for the Tracking API', () => {
     expect(report.delivered).toBe(1);
     expect(tokens.requests).toHaveLength(1);
     expect(api.received[0]!.authorization).toMatch(/^Bearer tok_1_/);
+  });
+
+  it('requests its token through the same proxy as its batches', async () => {
+    const proxy = await startForwardProxy({ credentials: 'corp:pa55word' });
+    cleanup.push(() => proxy.close());
+    const { analytics, tokens, api, errors } = await harness({
+      proxy: `http://corp:pa55word@127.0.0.1:${proxy.port}`,
+    });
+    analytics.track('user-1', 'Via Proxy');
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, pending: 0 });
+    expect(errors).toEqual([]);
+    expect(tokens.requests).toHaveLength(1);
+    expect(api.received).toHaveLength(1);
+    expect(proxy.connects.map((c) => [c.target, c.status])).toEqual([
+      [new URL(tokens.url).host, 200],
+      [new URL(api.url).host, 200],
+    ]);
   });
 });

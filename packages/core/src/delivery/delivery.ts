@@ -1,14 +1,9 @@
-import { AnalyticsError, DeliveryError, describeError } from '../errors.js';
-import { timeoutSignal, unref } from '../timers.js';
-import type { TokenProvider } from '../auth/token-provider.js';
-import type { Logger } from '../logger.js';
+import { AnalyticsError, DeliveryError } from '../errors.js';
+import { unref } from '../timers.js';
 import type { Outbox, OutboxRef, RecoveredEntry } from '../outbox/outbox.js';
 import { MAX_BATCH_BYTES, type ResolvedOptions } from '../options.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
-import { count, type AnalyticsStats, type DropReason } from './stats.js';
-import type { Transport } from './transport.js';
-import { VERSION } from '../version.js';
+import { BatchSender, type BatchSenderDeps, type Outcome } from './batch-sender.js';
+import { count, type DropReason } from './stats.js';
 
 /** A message serialized once at call time: the bytes measured then are the bytes sent. */
 export interface QueuedMessage {
@@ -18,6 +13,8 @@ export interface QueuedMessage {
   bytes: number;
   /** Where the outbox keeps it, when there is one. */
   ref: OutboxRef;
+  /** The call's callback: told once, when the message is delivered or has failed. */
+  done?: ((error: AnalyticsError | undefined) => void) | undefined;
 }
 
 /** What a flush (or close) saw happen to the messages it waited for. */
@@ -39,15 +36,7 @@ interface FlushWaiter {
   resolve: (report: FlushReport) => void;
 }
 
-type Outcome = { ok: true } | { ok: false; error: AnalyticsError };
-
-export interface DeliveryDeps {
-  options: ResolvedOptions;
-  runtime: Runtime;
-  transport: Transport;
-  logger: Logger;
-  stats: AnalyticsStats;
-  tokens: TokenProvider | undefined;
+export interface DeliveryDeps extends BatchSenderDeps {
   /** Reports undelivered messages to `onError` (with their wire JSON) and the logger. */
   report: (error: AnalyticsError, jsons: string[]) => void;
   /** Keeps messages until settled; its earlier processes' leftovers are delivered first. */
@@ -55,16 +44,15 @@ export interface DeliveryDeps {
 }
 
 /**
- * The delivery engine: a bounded queue of serialized messages, sent in batches by count, bytes
- * and time, with bounded concurrency, retries and flush accounting. It never throws to callers.
+ * The delivery engine: a bounded queue of serialized messages, cut into batches by count, bytes
+ * and time, with bounded concurrency and flush accounting; a {@link BatchSender} sends each
+ * batch. It never throws to callers.
  */
 export class Delivery {
   readonly #deps: DeliveryDeps;
   readonly #opts: ResolvedOptions;
   readonly #envelopeBytes: number;
-  readonly #writeKeyJson: string;
-  readonly #basicAuth: string;
-  readonly #abort = new AbortController();
+  readonly #sender: BatchSender;
 
   #queue: QueuedMessage[] = [];
   #head = 0;
@@ -73,7 +61,6 @@ export class Delivery {
   #lastSeq = 0;
   #drainUpTo = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #pausedUntil = 0;
   #pauseTimer: ReturnType<typeof setTimeout> | undefined;
   #waiters: FlushWaiter[] = [];
   #keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -86,13 +73,8 @@ export class Delivery {
   constructor(deps: DeliveryDeps) {
     this.#deps = deps;
     this.#opts = deps.options;
-    this.#writeKeyJson = JSON.stringify(this.#opts.writeKey);
-    this.#basicAuth = `Basic ${deps.runtime.base64(`${this.#opts.writeKey}:`)}`;
-    // {"batch":[…],"writeKey":"…","sentAt":"2026-01-01T00:00:00.000Z"}
-    this.#envelopeBytes =
-      '{"batch":[],"writeKey":,"sentAt":""}'.length +
-      deps.runtime.byteLength(this.#writeKeyJson) +
-      24;
+    this.#sender = new BatchSender(deps);
+    this.#envelopeBytes = this.#sender.envelopeBytes;
     this.#outbox = deps.outbox;
     this.#recovering = this.#outbox
       ?.recover((entries) => this.#adopt(entries))
@@ -105,17 +87,21 @@ export class Delivery {
     return this.#queue.length - this.#head + this.#deps.stats.inFlightMessages;
   }
 
+  /** Serialized bytes held, queued plus in flight: the sum of each held message's own bytes. */
+  get heldBytes(): number {
+    return this.#queuedBytes + this.#inFlightBytes;
+  }
+
   /** Whether a message of `bytes` fits under `maxQueueSize` and `maxQueueBytes`. */
   hasRoom(bytes: number): boolean {
     return (
-      this.held < this.#opts.maxQueueSize &&
-      this.#queuedBytes + this.#inFlightBytes + bytes <= this.#opts.maxQueueBytes
+      this.held < this.#opts.maxQueueSize && this.heldBytes + bytes <= this.#opts.maxQueueBytes
     );
   }
 
-  enqueue(json: string, bytes: number): void {
+  enqueue(json: string, bytes: number, done?: QueuedMessage['done']): void {
     const seq = ++this.#lastSeq;
-    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json) });
+    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json), done });
     this.#queuedBytes += bytes;
     this.#deps.stats.queued++;
     if (this.#opts.syncMode) this.#drainUpTo = seq;
@@ -195,7 +181,7 @@ export class Delivery {
       );
     }
     const inFlight = this.#deps.stats.inFlightMessages;
-    this.#abort.abort(
+    this.#sender.abort(
       new DeliveryError(reason, 'the client closed', { attempts: 0, retriable: true }),
     );
     await this.#settled;
@@ -240,7 +226,7 @@ export class Delivery {
         this.#queue.length - this.#head >= opts.flushAt ||
         this.#queue[this.#head]!.seq <= this.#drainUpTo;
       if (!due) break;
-      const wait = this.#pausedUntil - Date.now();
+      const wait = this.#sender.pausedUntil - Date.now();
       if (wait > 0) {
         this.#pauseTimer ??= unref(
           setTimeout(() => {
@@ -281,9 +267,11 @@ export class Delivery {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    const batchBytes = bytes - this.#envelopeBytes;
-    this.#queuedBytes -= batchBytes;
-    this.#inFlightBytes += batchBytes;
+    // What a batch moves is the sum its messages added at enqueue, separators and envelope aside:
+    // anything else drifts with every batch and loosens the bound with uptime (#16).
+    const held = heldBytesOf(batch);
+    this.#queuedBytes -= held;
+    this.#inFlightBytes += held;
     const stats = this.#deps.stats;
     stats.queued -= batch.length;
     stats.inFlightMessages += batch.length;
@@ -297,7 +285,7 @@ export class Delivery {
   async #deliver(batch: QueuedMessage[]): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await this.#attempts(batch);
+      outcome = await this.#sender.send(batch.map((m) => m.json));
     } catch (error) {
       outcome = {
         ok: false,
@@ -307,150 +295,10 @@ export class Delivery {
     this.#settle(batch, outcome, true);
   }
 
-  async #attempts(batch: QueuedMessage[]): Promise<Outcome> {
-    const { options: opts, runtime, transport, logger, stats, tokens } = this.#deps;
-    const inner = batch.map((m) => m.json).join(',');
-    let attempts = 0;
-    let retries = 0;
-    let rateLimitWaits = 0;
-    let reauthorized = false;
-    for (;;) {
-      if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
-      // A rate limit seen by any batch holds back this one's retries too.
-      const paused = this.#pausedUntil - Date.now();
-      if (attempts > 0 && paused > 0) {
-        await this.#sleep(paused);
-        continue;
-      }
-      attempts++;
-      let failure: DeliveryError;
-      const deadline = timeoutSignal(
-        this.#abort.signal,
-        opts.timeout,
-        () =>
-          new DeliveryError('TIMEOUT', `timed out after ${opts.timeout} ms`, {
-            attempts: 0,
-            retriable: true,
-          }),
-      );
-      let token: string | undefined;
-      try {
-        token = tokens === undefined ? undefined : await tokens.getToken(deadline.signal);
-        const body = `{"batch":[${inner}],"writeKey":${this.#writeKeyJson},"sentAt":"${new Date().toISOString()}"}`;
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          authorization: token === undefined ? this.#basicAuth : `Bearer ${token}`,
-          'user-agent': USER_AGENT,
-        };
-        let payload: string | Uint8Array = body;
-        if (opts.gzip && runtime.gzip !== undefined) {
-          payload = await runtime.gzip(body);
-          headers['content-encoding'] = 'gzip';
-        }
-        if (attempts > 1) headers['x-retry-count'] = String(attempts - 1);
-        logger.debug(`sending ${batch.length} message(s), attempt ${attempts}`);
-        const response = await transport({
-          url: opts.url,
-          method: 'POST',
-          headers,
-          body: payload,
-          signal: deadline.signal,
-        });
-        stats.bytesSent +=
-          typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
-        const status = response.status;
-        if (status >= 200 && status < 300) {
-          logger.debug(`delivered ${batch.length} message(s) (HTTP ${status})`);
-          return { ok: true };
-        }
-        if ((status === 401 || status === 403) && token !== undefined && !reauthorized) {
-          // The token may have been revoked or expired early: one more try with a fresh one.
-          tokens!.invalidate(token);
-          reauthorized = true;
-          continue;
-        }
-        const retriable = isRetriableStatus(status);
-        failure = new DeliveryError(
-          'HTTP_ERROR',
-          `the API answered HTTP ${status}${describeBody(response.body)}`,
-          {
-            status,
-            attempts,
-            retriable,
-          },
-        );
-        if (!retriable) return { ok: false, error: failure };
-        const retryAfter =
-          status === 429 || status === 503
-            ? parseRetryAfter(response.headers['retry-after'])
-            : undefined;
-        if (retryAfter !== undefined && rateLimitWaits < opts.maxRetries + 20) {
-          // Rate limited: pause the whole pipeline, and do not spend a counted retry.
-          rateLimitWaits++;
-          stats.retries++;
-          logger.warn(`rate limited (HTTP ${status}); pausing delivery for ${retryAfter} ms`);
-          this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + retryAfter);
-          await this.#sleep(retryAfter);
-          continue;
-        }
-      } catch (error) {
-        if (error instanceof AnalyticsError && error.code === 'AUTH_FAILED')
-          return { ok: false, error };
-        if (this.#abort.signal.aborted) return { ok: false, error: this.#abortReason(attempts) };
-        failure = deadline.timedOut
-          ? new DeliveryError('TIMEOUT', `the request timed out after ${opts.timeout} ms`, {
-              attempts,
-              retriable: true,
-            })
-          : new DeliveryError('NETWORK_ERROR', `the request failed: ${describeError(error)}`, {
-              attempts,
-              retriable: true,
-              cause: error,
-            });
-      } finally {
-        deadline.clear();
-      }
-      if (retries >= opts.maxRetries) {
-        return {
-          ok: false,
-          error: new DeliveryError(
-            failure.code as 'HTTP_ERROR',
-            `${failure.message}; gave up after ${attempts} attempt(s)`,
-            {
-              status: failure.status,
-              attempts,
-              retriable: failure.retriable,
-              cause: failure.cause,
-            },
-          ),
-        };
-      }
-      const delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
-      retries++;
-      stats.retries++;
-      logger.debug(`${failure.message}; retry ${retries} of ${opts.maxRetries} in ${delay} ms`);
-      await this.#sleep(delay);
-    }
-  }
-
-  #abortReason(attempts: number): AnalyticsError {
-    const reason: unknown = this.#abort.signal.reason;
-    const code =
-      reason instanceof AnalyticsError && reason.code === 'FLUSH_TIMEOUT'
-        ? 'FLUSH_TIMEOUT'
-        : 'CLIENT_CLOSED';
-    return new DeliveryError(code, 'the client closed before the batch was delivered', {
-      attempts,
-      retriable: true,
-    });
-  }
-
   #settle(batch: QueuedMessage[], outcome: Outcome, inFlight: boolean): void {
     const stats = this.#deps.stats;
     if (inFlight) {
-      let bytes = 0;
-      for (const m of batch) bytes += m.bytes + 1;
-      this.#inFlightBytes = Math.max(0, this.#inFlightBytes - bytes + 1);
+      this.#inFlightBytes -= heldBytesOf(batch);
       stats.inFlightMessages -= batch.length;
       stats.inFlightRequests--;
     }
@@ -460,19 +308,22 @@ export class Delivery {
       !outcome.ok &&
       (outcome.error.code === 'FLUSH_TIMEOUT' || outcome.error.code === 'CLIENT_CLOSED');
     if (this.#outbox !== undefined && !kept) this.#outbox.ack(batch.map((m) => m.ref));
+    let error: AnalyticsError | undefined;
     if (outcome.ok) {
       stats.delivered += batch.length;
       stats.batches++;
     } else {
       count(stats.dropped, outcome.error.code as DropReason, batch.length);
+      error = kept ? keptInOutbox(outcome.error) : outcome.error;
       this.#deps.report(
-        kept ? keptInOutbox(outcome.error) : outcome.error,
+        error,
         batch.map((m) => m.json),
       );
     }
+    for (const m of batch) m.done?.(error);
     if (this.#waiters.length > 0) this.#account(batch, outcome.ok);
     if (stats.inFlightRequests === 0) this.#settleInFlight?.();
-    if (!this.#abort.signal.aborted) this.#pump();
+    if (!this.#sender.aborted) this.#pump();
   }
 
   #account(batch: QueuedMessage[], ok: boolean): void {
@@ -508,22 +359,13 @@ export class Delivery {
     clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
   }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.#abort.signal;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = unref(setTimeout(done, ms));
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
 }
 
-const USER_AGENT = `tributary-node/${VERSION}`;
+function heldBytesOf(batch: QueuedMessage[]): number {
+  let bytes = 0;
+  for (const m of batch) bytes += m.bytes;
+  return bytes;
+}
 const emptyReport = (): FlushReport => ({ delivered: 0, failed: 0, pending: 0 });
 
 function keptInOutbox(error: AnalyticsError): AnalyticsError {
@@ -536,10 +378,4 @@ function keptInOutbox(error: AnalyticsError): AnalyticsError {
       cause: error.cause,
     },
   );
-}
-
-function describeBody(body: string): string {
-  const text = body.trim();
-  if (text === '') return '';
-  return `: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
 }

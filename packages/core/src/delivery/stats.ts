@@ -8,7 +8,10 @@ export type DropReason =
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
   | 'FLUSH_TIMEOUT'
-  | 'AUTH_FAILED';
+  | 'AUTH_FAILED'
+  /** A `beforeSend` hook returned `null`: a deliberate drop, not an error. */
+  | 'FILTERED'
+  | 'BEFORE_SEND_FAILED';
 
 /** Counters since the client was created; `queued`, `inFlight*` are current values. */
 export interface AnalyticsStats {
@@ -16,7 +19,7 @@ export interface AnalyticsStats {
   accepted: number;
   /** Messages the API acknowledged. */
   delivered: number;
-  /** Calls that returned `false`, by reason (validation, size, queue full, closed). */
+  /** Calls that returned `false`, by reason (validation, size, queue full, closed, filtered). */
   rejected: Partial<Record<DropReason, number>>;
   /** Accepted messages that could not be delivered, by reason; each was reported through `onError`. */
   dropped: Partial<Record<DropReason, number>>;
@@ -32,6 +35,8 @@ export interface AnalyticsStats {
   inFlightMessages: number;
   /** Requests that have not finished. */
   inFlightRequests: number;
+  /** Serialized bytes held, queued plus in flight: what `maxQueueBytes` bounds. 0 when nothing is held. */
+  heldBytes: number;
 }
 
 export function createStats(): AnalyticsStats {
@@ -46,6 +51,7 @@ export function createStats(): AnalyticsStats {
     queued: 0,
     inFlightMessages: 0,
     inFlightRequests: 0,
+    heldBytes: 0,
   };
 }
 

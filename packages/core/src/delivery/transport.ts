@@ -31,6 +31,8 @@ export function createFetchTransport(fetchImpl: typeof fetch = globalThis.fetch)
       headers: request.headers,
       body: request.body as BodyInit,
       signal: request.signal,
+      // As on Node (undici's request): a redirect is an answer, reported, never re-posted elsewhere.
+      redirect: 'manual',
     });
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => {

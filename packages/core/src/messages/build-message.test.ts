@@ -39,36 +39,56 @@ describe('buildMessage', () => {
 
   it('refuses empty ids, which the API would drop inside a 200', () => {
     expect(failure('track', { userId: '', event: 'E' }).message).toBe(
-      'track: "userId" or "anonymousId" is required, received string "" and undefined',
+      'track: "userId" must not be empty or only whitespace (omit it instead), received string ""',
     );
     expect(failure('identify', { userId: '', anonymousId: '' }).field).toBe('userId');
     expect(failure('group', { userId: 'u', groupId: '' }).message).toBe(
-      'group: "groupId" is required (a string or a number), received string ""',
+      'group: "groupId" is required (a string, not empty or only whitespace, or a number), received string ""',
     );
     expect(failure('alias', { previousId: '', userId: 'u' }).field).toBe('previousId');
     expect(failure('alias', { previousId: 'p', userId: '' }).field).toBe('userId');
-    expect(build('track', { userId: '', anonymousId: 'a', event: 'E' }).anonymousId).toBe('a');
+  });
+
+  it('refuses an empty or whitespace-only id even beside a valid one, instead of sending it', () => {
+    expect(failure('track', { userId: '', anonymousId: 'a', event: 'E' }).field).toBe('userId');
+    expect(failure('track', { userId: 'u', anonymousId: ' \t', event: 'E' }).field).toBe(
+      'anonymousId',
+    );
+    expect(failure('identify', { userId: '   ' }).message).toBe(
+      'identify: "userId" must not be empty or only whitespace (omit it instead), received string "   "',
+    );
+    expect(failure('group', { userId: 'u', groupId: ' ' }).field).toBe('groupId');
+    expect(failure('alias', { previousId: '\n', userId: 'u' }).field).toBe('previousId');
+  });
+
+  it('treats a blank id from the request scope as absent', () => {
+    const scope = { anonymousId: '', userId: () => '  ' };
+    expect(failure('track', { event: 'E' }).field).toBe('userId');
+    const message = build('track', { userId: 'u', event: 'E' }, scope);
+    expect(message.userId).toBe('u');
+    expect(message).not.toHaveProperty('anonymousId');
   });
 
   it('requires a non-empty string event on track', () => {
     expect(failure('track', { userId: 'u' }).message).toBe(
-      'track: "event" must be a non-empty string, received undefined',
+      'track: "event" must be a non-empty string (not only whitespace), received undefined',
     );
     expect(failure('track', { userId: 'u', event: '' }).message).toBe(
-      'track: "event" must be a non-empty string, received string ""',
+      'track: "event" must be a non-empty string (not only whitespace), received string ""',
     );
+    expect(failure('track', { userId: 'u', event: ' \n ' }).field).toBe('event');
     expect(failure('track', { userId: 'u', event: 42 }).message).toBe(
-      'track: "event" must be a non-empty string, received number 42',
+      'track: "event" must be a non-empty string (not only whitespace), received number 42',
     );
   });
 
   it('requires previousId and userId on alias, and groupId on group', () => {
     expect(failure('alias', { userId: 'u' }).message).toBe(
-      'alias: "previousId" is required (a string or a number), received undefined',
+      'alias: "previousId" is required (a string, not empty or only whitespace, or a number), received undefined',
     );
     expect(failure('alias', { previousId: 'p' }).field).toBe('userId');
     expect(failure('group', { userId: 'u' }).message).toBe(
-      'group: "groupId" is required (a string or a number), received undefined',
+      'group: "groupId" is required (a string, not empty or only whitespace, or a number), received undefined',
     );
   });
 
@@ -114,7 +134,7 @@ describe('buildMessage', () => {
 
   it('rejects an unparseable timestamp', () => {
     expect(failure('track', { userId: 'u', event: 'E', timestamp: 'yesterday' }).message).toBe(
-      'track: "timestamp" must be a valid Date or an ISO 8601 string, received string "yesterday"',
+      'track: "timestamp" must be a valid Date or an ISO 8601 string with a time and an offset, such as "2026-01-01T10:00:00Z" or "2026-01-01T10:00:00+02:00", received string "yesterday"',
     );
     expect(failure('track', { userId: 'u', event: 'E', timestamp: new Date('nope') }).field).toBe(
       'timestamp',

@@ -1,6 +1,7 @@
 import { ValidationError, describeValue } from '../errors.js';
 import { LIBRARY } from '../version.js';
 import type { RequestScope } from '../context/request-scope.js';
+import { normalizeTimestamp } from './timestamp.js';
 import type { MessageContext, MessageType, WireMessage } from './types.js';
 
 /** Everything a call may carry, in object form, before validation. */
@@ -27,9 +28,6 @@ export interface MessageEnvironment {
   uuid(): string;
 }
 
-const ISO_DATE =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
 /**
  * Validates a call and builds the message that goes on the wire. Throws a `ValidationError` that
  * names the method, the field, the rule and what was received; the client turns it into `false`.
@@ -51,23 +49,25 @@ export function buildMessage(
   const message: WireMessage = {
     type,
     messageId,
-    timestamp: normalizeTimestamp(type, raw.timestamp, env),
+    timestamp: normalizeTimestamp(type, raw.timestamp, () => env.now()),
     context: buildContext(type, raw.context, scope),
   };
 
   if (type === 'alias') {
     message.previousId = requireId(type, 'previousId', raw.previousId);
     message.userId = requireId(type, 'userId', raw.userId);
-    const anonymousId = optionalId(type, 'anonymousId', raw.anonymousId);
+    const anonymousId = nonBlankId(type, 'anonymousId', raw.anonymousId);
     if (anonymousId !== undefined) message.anonymousId = anonymousId;
   } else {
-    const userId = optionalId(type, 'userId', raw.userId ?? scope?.userId?.());
-    const anonymousId = optionalId(type, 'anonymousId', raw.anonymousId ?? scope?.anonymousId);
-    // An empty id identifies no one: Segment drops such a message inside a 200, so it would be lost.
-    if (
-      (userId === undefined || userId === '') &&
-      (anonymousId === undefined || anonymousId === '')
-    ) {
+    // An empty id identifies no one: Segment drops such a message inside a 200, so an explicit
+    // blank id is refused, not sent beside the other one. A request scope's blank id is absent.
+    const userId =
+      nonBlankId(type, 'userId', raw.userId) ??
+      presentId(optionalId(type, 'userId', scope?.userId?.()));
+    const anonymousId =
+      nonBlankId(type, 'anonymousId', raw.anonymousId) ??
+      presentId(optionalId(type, 'anonymousId', scope?.anonymousId));
+    if (userId === undefined && anonymousId === undefined) {
       throw new ValidationError(
         'userId',
         `${type}: "userId" or "anonymousId" is required, received ${describeValue(raw.userId)} and ${describeValue(raw.anonymousId)}`,
@@ -79,10 +79,10 @@ export function buildMessage(
 
   switch (type) {
     case 'track':
-      if (typeof raw.event !== 'string' || raw.event.length === 0) {
+      if (typeof raw.event !== 'string' || raw.event.trim() === '') {
         throw new ValidationError(
           'event',
-          `track: "event" must be a non-empty string, received ${describeValue(raw.event)}`,
+          `track: "event" must be a non-empty string (not only whitespace), received ${describeValue(raw.event)}`,
         );
       }
       message.event = raw.event;
@@ -134,30 +134,31 @@ function buildContext(
   return merged;
 }
 
-function normalizeTimestamp(type: MessageType, value: unknown, env: MessageEnvironment): string {
-  if (value === undefined) return env.now();
-  let date: Date | undefined;
-  if (value instanceof Date) date = value;
-  else if (typeof value === 'string' && ISO_DATE.test(value.trim())) date = new Date(value.trim());
-  if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new ValidationError(
-      'timestamp',
-      `${type}: "timestamp" must be a valid Date or an ISO 8601 string, received ${describeValue(value)}`,
-    );
-  }
-  return date.toISOString();
-}
-
 function requireId(type: MessageType, field: string, value: unknown): string {
   const id = optionalId(type, field, value);
-  if (id === undefined || id === '') {
+  if (id === undefined || id.trim() === '') {
     throw new ValidationError(
       field,
-      `${type}: "${field}" is required (a string or a number), received ${describeValue(value)}`,
+      `${type}: "${field}" is required (a string, not empty or only whitespace, or a number), received ${describeValue(value)}`,
     );
   }
   return id;
 }
+
+/** An optional id the caller gave: absent is fine, blank (empty or only whitespace) is refused. */
+function nonBlankId(type: MessageType, field: string, value: unknown): string | undefined {
+  const id = optionalId(type, field, value);
+  if (id !== undefined && id.trim() === '') {
+    throw new ValidationError(
+      field,
+      `${type}: "${field}" must not be empty or only whitespace (omit it instead), received ${describeValue(value)}`,
+    );
+  }
+  return id;
+}
+
+const presentId = (id: string | undefined): string | undefined =>
+  id === undefined || id.trim() === '' ? undefined : id;
 
 function optionalId(type: MessageType, field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

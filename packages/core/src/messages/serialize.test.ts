@@ -33,10 +33,60 @@ describe('serializeMessage', () => {
     });
   });
 
-  it('drops undefined keys and functions, and writes undefined array items as null', () => {
-    expect(roundTrip({ a: undefined, f: () => 1, list: [undefined, 1], big: 1n })).toEqual({
+  it('drops undefined keys and writes undefined array items as null', () => {
+    expect(roundTrip({ a: undefined, list: [undefined, 1], big: 1n })).toEqual({
       list: [null, 1],
       big: '1',
+    });
+  });
+
+  it('refuses a function or a symbol, naming its path, instead of dropping it', () => {
+    const refused = (value: object) => {
+      try {
+        serializeMessage('track', value);
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('expected a validation error');
+    };
+    const fn = refused({ properties: { nested: { f: () => 1 } } });
+    expect(fn).toBeInstanceOf(ValidationError);
+    expect(fn.field).toBe('properties.nested.f');
+    expect(fn.message).toBe(
+      'track: "properties.nested.f" is a function, which cannot be sent; convert it to data or remove it',
+    );
+    expect(refused({ properties: { list: [1, Symbol('s')] } }).field).toBe('properties.list.1');
+  });
+
+  it('sends an Error as { name, message }', () => {
+    class PaymentError extends Error {
+      override name = 'PaymentError';
+    }
+    expect(
+      roundTrip({ error: new PaymentError('card declined'), plain: new TypeError('x') }),
+    ).toEqual({
+      error: { name: 'PaymentError', message: 'card declined' },
+      plain: { name: 'TypeError', message: 'x' },
+    });
+  });
+
+  it('sends bytes (Uint8Array, Buffer, ArrayBuffer) as base64 and other typed arrays as numbers', () => {
+    expect(
+      roundTrip({
+        bytes: new Uint8Array([1, 2, 3]),
+        buffer: Buffer.from('hi'),
+        raw: new Uint8Array([255, 0]).buffer,
+        slice: new Uint8Array([9, 1, 2, 9]).subarray(1, 3),
+        floats: new Float32Array([0.5, 2]),
+        big: new BigInt64Array([3n]),
+      }),
+    ).toEqual({
+      bytes: 'AQID',
+      buffer: 'aGk=',
+      raw: '/wA=',
+      slice: 'AQI=',
+      floats: [0.5, 2],
+      big: ['3'],
     });
   });
 

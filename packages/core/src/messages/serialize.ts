@@ -5,8 +5,10 @@ const MAX_DEPTH = 64;
 /**
  * Serializes a message once, converting what JSON cannot carry instead of losing it:
  * `Date` → ISO text, `BigInt` → decimal string, `Map` → object of its entries, `Set` → array,
- * `undefined` keys dropped. A circular reference, or nesting deeper than 64 levels, is an error
- * naming the path.
+ * `Error` → `{ name, message }`, `Uint8Array` / `Buffer` / `ArrayBuffer` / `DataView` → base64
+ * text, other typed arrays → arrays of numbers, `undefined` keys dropped (array items → `null`).
+ * A function or a symbol cannot be sent and is refused, as is a circular reference or nesting
+ * deeper than 64 levels: each is an error naming the path.
  *
  * The common case (plain data) takes the fast path: one cheap scan, then native `JSON.stringify`.
  */
@@ -21,7 +23,10 @@ export function serializeMessage(method: string, message: object): string {
  * path, which names the circular path.
  */
 function isPlain(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  if (typeof value !== 'object' || value === null) {
+    const type = typeof value;
+    return type !== 'bigint' && type !== 'function' && type !== 'symbol';
+  }
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
@@ -47,7 +52,10 @@ function normalize(
       return value.toString();
     case 'function':
     case 'symbol':
-      return undefined;
+      throw new ValidationError(
+        path,
+        `${method}: "${path}" is a ${typeof value}, which cannot be sent; convert it to data or remove it`,
+      );
     case 'object':
       break;
     default:
@@ -55,6 +63,16 @@ function normalize(
   }
   if (value === null) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof ArrayBuffer) return toBase64(new Uint8Array(value));
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof Uint8Array || value instanceof DataView) {
+      return toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    }
+    return Array.from(value as unknown as ArrayLike<unknown>, (n) =>
+      typeof n === 'bigint' ? n.toString() : n,
+    );
+  }
   if (ancestors.includes(value)) {
     throw new ValidationError(
       path,
@@ -106,6 +124,14 @@ function normalizeEntries(
     if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
 }
 
 function join(path: string, key: string): string {

@@ -19,6 +19,7 @@ async function gzipWeb(body: string): Promise<Uint8Array> {
 /** Runtimes without `node:` modules: Vercel Edge, Next.js middleware, Cloudflare Workers, Deno. */
 export const edgeRuntime: Runtime = {
   name: 'edge',
+  // The platform's fetch decides about proxies; the `proxy` option does not apply here.
   createTransport: () => createFetchTransport(),
   gzip: typeof Compression === 'function' ? gzipWeb : undefined,
   byteLength: (text) => encoder.encode(text).byteLength,
@@ -30,8 +31,12 @@ export const edgeRuntime: Runtime = {
   },
   // Edge isolates have no natural process end; serverless hosts use `waitUntil` instead.
   onBeforeExit: () => () => undefined,
+  prepare: () => installScopeStorage(createSyncScopeStorage),
 };
 
 /** Edge runtimes expose AsyncLocalStorage globally (Vercel Edge, Cloudflare with nodejs_als). */
 const Als = (globalThis as { AsyncLocalStorage?: new () => ScopeStorage }).AsyncLocalStorage;
-installScopeStorage(() => (Als !== undefined ? new Als() : createSyncScopeStorage()));
+// Where there is none, the synchronous fallback is installed only once an edge client is built:
+// installed at import, it would win over Node's AsyncLocalStorage in a Node process that loads
+// this entry first (a Next.js proxy), and scopes would stop crossing awaits there (#17).
+if (Als !== undefined) installScopeStorage(() => new Als());

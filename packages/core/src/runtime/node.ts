@@ -3,32 +3,40 @@ import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
 import { FileOutbox } from '../outbox/file-outbox.js';
 import { RedisOutbox } from '../outbox/redis-outbox.js';
+import { createDispatcher } from './proxy-dispatcher.js';
 import type { Runtime } from './runtime.js';
 
 const gzipAsync = promisify(gzip);
 
 function createUndiciTransport({
   keepAliveConnections,
-}: {
-  keepAliveConnections: number;
-}): Transport & {
+  proxy,
+}: Parameters<Runtime['createTransport']>[0]): Transport & {
   close: () => Promise<void>;
 } {
   // One pooled keep-alive agent per client: batches reuse connections instead of opening one each.
-  const agent = new Agent({ connections: keepAliveConnections, keepAliveTimeout: 10_000 });
+  const { dispatcher: agent, wrapError } = createDispatcher({
+    connections: keepAliveConnections,
+    proxy,
+  });
   const transport = async (req: Parameters<Transport>[0]) => {
-    const response = await request(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      dispatcher: agent,
-    });
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        dispatcher: agent,
+      });
+    } catch (error) {
+      throw wrapError(error, req.url);
+    }
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {
       if (value !== undefined)

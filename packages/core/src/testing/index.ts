@@ -8,9 +8,3 @@ export {
   type TestAnalytics,
   type TestAnalyticsOptions,
 } from './test-analytics.js';
-
-import { nodeRuntime } from '../runtime/node.js';
-import { setRuntime } from '../runtime/runtime.js';
-
-// The test client runs on Node; installing the runtime here lets tests import only this entry.
-setRuntime(nodeRuntime);

@@ -1,4 +1,5 @@
-import { Analytics, RECORD } from '../analytics.js';
+import { RECORD } from '../analytics.js';
+import { Analytics } from '../node-analytics.js';
 import type { AnalyticsOptions } from '../options.js';
 import type { AnyPlan, MessageType, TrackingPlan, WireMessage } from '../messages/types.js';
 import type { AnalyticsError } from '../errors.js';
