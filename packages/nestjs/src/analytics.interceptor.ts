@@ -7,10 +7,11 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { runWithScope, type Analytics, type RequestScope } from '@tributary/core';
+import { runWithScope, toId, type RequestScope } from '@tributary/core/adapter';
 import { Observable, tap } from 'rxjs';
-import type { AnalyticsModuleOptions, AnalyticsRequest } from './options.js';
-import { requestScope, toId } from './request-scope.js';
+import type { AnalyticsModuleOptions, AnalyticsRequest, AnyAnalytics } from './options.js';
+import { watchRequest } from './request-events.js';
+import { requestScope } from './request-scope.js';
 import {
   ANALYTICS_CLIENT,
   ANALYTICS_MODULE_OPTIONS,
@@ -31,7 +32,7 @@ export class AnalyticsInterceptor implements NestInterceptor {
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(ANALYTICS_CLIENT) private readonly client: Analytics<any>,
+    @Inject(ANALYTICS_CLIENT) private readonly client: AnyAnalytics,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
   ) {}
 
@@ -50,8 +51,11 @@ export class AnalyticsInterceptor implements NestInterceptor {
       tracks =
         this.reflector.get<TrackMetadata[] | undefined>(TRACK_METADATA, context.getHandler()) ?? [];
       if (context.getType() === 'http') {
-        request = context.switchToHttp().getRequest<AnalyticsRequest>();
-        scope = requestScope(request, context, this.options, this.#logger);
+        const http = context.switchToHttp();
+        request = http.getRequest<AnalyticsRequest>();
+        const response: unknown = http.getResponse();
+        scope = requestScope(request, response, context, this.options, this.#logger);
+        watchRequest(this.client, scope, request, response, this.options);
       }
     } catch (error) {
       this.#logger.warn(

@@ -1,3 +1,4 @@
+import type { AnyAnalytics } from './options.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   getCurrentScope,
@@ -35,7 +36,7 @@ export interface AnalyticsCallOptions extends CommonFields {
  */
 @Injectable()
 export class AnalyticsService {
-  constructor(@Inject(ANALYTICS_CLIENT) readonly client: Analytics<any>) {}
+  constructor(@Inject(ANALYTICS_CLIENT) readonly client: AnyAnalytics) {}
 
   /** An action the user performed. */
   track(event: string, properties?: Properties, options: AnalyticsCallOptions = {}): boolean {

@@ -33,7 +33,10 @@ export {
   DEFAULT_SHUTDOWN_TIMEOUT,
   type AnalyticsModuleOptions,
   type AnalyticsRequest,
+  type AnyAnalytics,
+  type AutomaticEventOptions,
   type RequestContextFields,
+  type TrackErrorsOptions,
 } from './options.js';
 export {
   ANALYTICS_CLIENT,
@@ -42,3 +45,9 @@ export {
   SKIP_TRACKING_METADATA,
   TRACK_METADATA,
 } from './tokens.js';
+export { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
+export type {
+  AnonymousIdCookieOptions,
+  AnonymousIdOptions,
+  ContextFields,
+} from '@tributary/core/adapter';

@@ -1,3 +1,4 @@
+import type { AnyAnalytics } from './options.js';
 import { Logger } from '@nestjs/common';
 import type { Analytics, Id, Properties } from '@tributary/core';
 import type { TrackWhen } from './track.decorator.js';
@@ -23,7 +24,7 @@ export interface TrackMethodOptions<TResult = any> {
 }
 
 const CLIENT = Symbol.for('tributary.nestjs.trackMethodClient');
-type GlobalWithClient = typeof globalThis & { [CLIENT]?: Analytics<any> };
+type GlobalWithClient = typeof globalThis & { [CLIENT]?: AnyAnalytics };
 const logger = new Logger('Analytics');
 
 /**
@@ -31,8 +32,8 @@ const logger = new Logger('Analytics');
  * their client; kept on a global symbol so the ESM and CJS builds share it.
  */
 export function setTrackMethodClient(
-  client: Analytics<any> | undefined,
-  previous?: Analytics<any>,
+  client: AnyAnalytics | undefined,
+  previous?: AnyAnalytics,
 ): void {
   const g = globalThis as GlobalWithClient;
   if (previous !== undefined && g[CLIENT] !== previous) return;

@@ -31,7 +31,7 @@ export interface RequestScopeOptions {
    * The signed-in user's id, called at each call (so an auth step that runs later still counts).
    * `null`, `''` and a throw mean anonymous. Defaults to none.
    */
-  resolveUser?: (() => Id | null | undefined) | undefined;
+  resolveUser?: (() => unknown) | undefined;
   /** Called when `resolveUser` throws. Defaults to ignoring it. */
   onResolveUserError?: ((error: unknown) => void) | undefined;
 }
