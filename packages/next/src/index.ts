@@ -11,8 +11,14 @@ export { withAnalyticsApi, type WithAnalyticsApiOptions } from './with-analytics
 export { getAnalytics, type GetAnalyticsOptions } from './get-analytics.js';
 export { initAnalytics, type NextAnalyticsOptions, type NextRequestOptions } from './init.js';
 export { flushOnShutdown, type ShutdownOptions } from './shutdown.js';
+export {
+  onRequestError,
+  type ErroredRequest,
+  type RequestErrorContext,
+  type TrackErrorsOptions,
+} from './on-request-error.js';
 export { CLIENT_SYMBOL } from './shared-client.js';
-export type { RequestAnalytics } from './request-analytics.js';
+export type { RequestAnalytics } from '@tributary/core/adapter';
 export { resolveClientIp, type ClientIpOptions, type HeaderReader } from './client-ip.js';
 export {
   deliverAfterResponse,
@@ -20,11 +26,7 @@ export {
   type DeliveryStrategy,
 } from './deliver-after-response.js';
 export { DEFAULT_EXCLUDE, isPageView, type PathMatcher } from './path-matcher.js';
-export {
-  ANONYMOUS_ID_COOKIE,
-  anonymousIdCookie,
-  type AnonymousIdCookieOptions,
-} from './anonymous-id-cookie.js';
+export { ANONYMOUS_ID_COOKIE, type AnonymousIdCookieOptions } from '@tributary/core/adapter';
 export type {
   AnalyticsMiddleware,
   MiddlewareResult,

@@ -1,5 +1,7 @@
 import { Analytics, type AnalyticsOptions } from '@tributary/core';
+import type { AnonymousIdCookieOptions } from '@tributary/core/adapter';
 import type { ClientIpOptions } from './client-ip.js';
+import type { TrackErrorsOptions } from './on-request-error.js';
 import { acquireClient } from './shared-client.js';
 import { flushOnShutdown } from './shutdown.js';
 
@@ -10,6 +12,14 @@ export interface NextRequestOptions extends ClientIpOptions {
    * (serverless without `waitUntil`), or is handed to `after()`/`waitUntil`. Defaults to 2000.
    */
   flushTimeout?: number;
+  /**
+   * Give a visitor without analytics.js's `ajs_anonymous_id` cookie a new id and set the cookie,
+   * where the response can take one (the proxy, route handlers, Pages API routes); `false` turns
+   * it off. Defaults to `{}`: a host-only cookie for one year.
+   */
+  anonymousIdCookie?: AnonymousIdCookieOptions | false;
+  /** What `onRequestError` records: `false` for nothing. Defaults to `true`: every server error. */
+  trackErrors?: boolean | TrackErrorsOptions;
 }
 
 /** Options of {@link initAnalytics}: the client's options plus the request defaults. */
