@@ -93,7 +93,7 @@ export class AnalyticsInterceptor implements NestInterceptor {
           params: (request?.params as Record<string, string> | undefined) ?? {},
           query: (request?.query as Record<string, unknown> | undefined) ?? {},
           body: request === undefined ? rpcData(context) : request.body,
-          user: request?.user,
+          user: request?.user as unknown,
           request,
           args: context.getArgs(),
         };

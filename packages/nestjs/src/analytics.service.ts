@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   getCurrentScope,
   runWithScope,
-  type Analytics,
   type CommonFields,
   type FlushOptions,
   type FlushReport,

@@ -74,9 +74,9 @@ export function requestScope(
       // A resolver of your own replaces the cookie; it decides, so nothing is minted.
       anonymousId:
         resolveAnonymousId === undefined ? options.anonymousId : { cookie: false, mint: false },
-      resolveUser: () =>
+      resolveUser: (): unknown =>
         resolveUser === undefined ? defaultUser(request) : resolveUser(request, executionContext),
-      onResolveUserError: (error) => logger.warn(`resolveUser threw: ${String(error)}`),
+      onResolveUserError: (error) => void logger.warn(`resolveUser threw: ${String(error)}`),
     },
   );
   if (resolved !== undefined && resolved !== '') scope.anonymousId = resolved;

@@ -3,6 +3,7 @@ import type { Id, Properties } from '@tributary/core';
 import { SKIP_TRACKING_METADATA, TRACK_METADATA } from './tokens.js';
 
 /** What a `@Track()` callback can read about the handled request. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackInput<TResult = any> {
   /** The handler's return value (after its promise or observable resolved); `undefined` on error. */
   result: TResult | undefined;
@@ -13,10 +14,13 @@ export interface TrackInput<TResult = any> {
   /** Parsed query string. Empty outside HTTP. */
   query: Record<string, unknown>;
   /** The parsed request body; for microservices, the message data. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's request body is untyped until a DTO is applied; callbacks read it as their own shape.
   body: any;
   /** `request.user`, as set by an authentication guard. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Passport's `request.user` is untyped; callbacks read it as their own shape.
   user: any;
   /** The platform request (Express or Fastify); `undefined` outside HTTP. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Express's Request or Fastify's FastifyRequest, whichever platform runs.
   request: any;
   /** The handler's raw arguments (`ExecutionContext.getArgs()`), for GraphQL and RPC handlers. */
   args: unknown[];
@@ -26,6 +30,7 @@ export interface TrackInput<TResult = any> {
 export type TrackWhen = 'success' | 'error' | 'always';
 
 /** Options of {@link Track}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackOptions<TResult = any> {
   /** The event's properties, fixed or computed from the request and result. Defaults to none. */
   properties?: Properties | ((input: TrackInput<TResult>) => Properties | undefined);
@@ -53,6 +58,7 @@ export interface TrackMetadata extends TrackOptions {
  * @Track('Product Added', { properties: ({ params, body }) => ({ productId: params.id, quantity: body.quantity }) })
  * addToCart(@Param('id') id: string, @Body() body: AddToCartDto) { ... }
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export function Track<TResult = any>(
   event: string | ((input: TrackInput<TResult>) => string),
   options: TrackOptions<TResult> = {},

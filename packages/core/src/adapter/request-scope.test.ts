@@ -73,7 +73,7 @@ describe('createRequestScope', () => {
       {
         resolveUser: () => {
           if (user === 'throw') throw new Error('auth down');
-          return user as string;
+          return user;
         },
         onResolveUserError: (error) => errors.push(error),
       },

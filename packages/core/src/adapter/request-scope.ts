@@ -1,6 +1,6 @@
 import { buildContext } from '../context/request-context.js';
 import type { RequestScope } from '../context/request-scope.js';
-import type { Id, MessageContext } from '../messages/types.js';
+import type { MessageContext } from '../messages/types.js';
 import { resolveAnonymousId, type AnonymousIdOptions } from './anonymous-id.js';
 import { resolveClientIp, type ClientIpOptions } from './client-ip.js';
 import { headerReader, type RequestFacts } from './request-facts.js';
