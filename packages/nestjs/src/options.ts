@@ -200,6 +200,18 @@ function checkModuleOptions(options: AnalyticsModuleOptions): string[] {
       `"shutdownTimeout" must be a number of milliseconds >= 0, received ${describe(timeout)}`,
     );
   }
+  for (const name of ['trackRequests', 'trackErrors', 'anonymousId'] as const) {
+    const value: unknown = options[name];
+    if (
+      value !== undefined &&
+      typeof value !== 'boolean' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      problems.push(
+        `"${name}" must be a boolean or an options object, received ${describe(value)}`,
+      );
+    }
+  }
   const context = options.context;
   if (context !== undefined && context !== false) {
     if (typeof context !== 'object' || context === null || Array.isArray(context)) {
