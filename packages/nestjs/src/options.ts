@@ -202,13 +202,14 @@ function checkModuleOptions(options: AnalyticsModuleOptions): string[] {
   }
   for (const name of ['trackRequests', 'trackErrors', 'anonymousId'] as const) {
     const value: unknown = options[name];
+    const booleanAllowed = name !== 'anonymousId';
     if (
       value !== undefined &&
-      typeof value !== 'boolean' &&
+      !(booleanAllowed && typeof value === 'boolean') &&
       (typeof value !== 'object' || value === null || Array.isArray(value))
     ) {
       problems.push(
-        `"${name}" must be a boolean or an options object, received ${describe(value)}`,
+        `"${name}" must be ${booleanAllowed ? 'a boolean or ' : ''}an options object, received ${describe(value)}`,
       );
     }
   }
