@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { normalizeIp, resolveClientIp } from './client-ip.js';
 import { headerReader } from './request-facts.js';
 
@@ -71,5 +71,25 @@ describe('normalizeIp', () => {
     expect(normalizeIp('256.1.1.1')).toBeUndefined();
     expect(normalizeIp('<script>')).toBeUndefined();
     expect(normalizeIp('')).toBeUndefined();
+  });
+});
+
+describe('the untrusted-proxy warning', () => {
+  it('is emitted once per process when X-Forwarded-For arrives and no proxy is trusted', async () => {
+    vi.resetModules();
+    const fresh = await import('./client-ip.js');
+    const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const forwarded = h({ 'x-forwarded-for': '6.6.6.6' });
+      fresh.resolveClientIp(h({}), '10.0.0.1');
+      expect(emit).not.toHaveBeenCalled();
+      fresh.resolveClientIp(forwarded, '10.0.0.1');
+      fresh.resolveClientIp(forwarded, '10.0.0.2');
+      fresh.resolveClientIp(forwarded, '10.0.0.3', { trustProxy: 1 });
+      expect(emit).toHaveBeenCalledOnce();
+      expect(emit.mock.calls[0]?.[1]).toEqual({ code: 'TRIBUTARY_UNTRUSTED_PROXY' });
+    } finally {
+      emit.mockRestore();
+    }
   });
 });
