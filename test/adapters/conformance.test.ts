@@ -19,6 +19,11 @@ const adapters: AdapterApp[] = [
   scriptApp('NestJS on Express', 'nest-app.mjs', { PLATFORM: 'express' }),
   scriptApp('NestJS on Fastify', 'nest-app.mjs', { PLATFORM: 'fastify' }),
   nextApp('Next.js (next start, Pages API routes)'),
+  // Route handlers get no socket from Next.js (packages/next/README.md, "Client ip").
+  nextApp('Next.js (next start, App Router route handlers)', {
+    basePath: '/routes/conformance',
+    noSocket: true,
+  }),
 ];
 
 let collector: RunningCollector;
@@ -68,6 +73,8 @@ describe.each(adapters)('$name', (adapter) => {
   let app: RunningApp;
   let trusted: RunningApp;
   const key = adapter.name.replace(/\W+/g, '-').toLowerCase();
+  const base = adapter.basePath ?? '/api/conformance';
+  const peerIp = adapter.noSocket === true ? undefined : '127.0.0.1';
   const env = () => ({ TRIBUTARY_HOST: collector.url, TRIBUTARY_WRITE_KEY: 'conformance' });
 
   beforeAll(async () => {
@@ -83,7 +90,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('fills context from the request (dual-stack ip normalised) and never copies cookies or authorization', async () => {
     const s = `${key}-context`;
-    const reply = await get(`${app.url}/api/conformance/track?s=${s}`, {
+    const reply = await get(`${app.url}${base}/track?s=${s}`, {
       'user-agent': 'Conformance/1.0',
       'accept-language': 'fr-CH, fr;q=0.9, en;q=0.8',
       referer: 'https://example.com/from',
@@ -100,12 +107,12 @@ describe.each(adapters)('$name', (adapter) => {
       properties: { scenario: s },
       anonymousId: `anon-${s}`,
       context: {
-        ip: '127.0.0.1',
+        ip: peerIp,
         userAgent: 'Conformance/1.0',
         locale: 'fr-CH',
         page: {
-          url: `${app.url}/api/conformance/track?s=${s}`,
-          path: '/api/conformance/track',
+          url: `${app.url}${base}/track?s=${s}`,
+          path: `${base}/track`,
           search: `?s=${s}`,
           referrer: 'https://example.com/from',
         },
@@ -117,17 +124,18 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('ignores a forged X-Forwarded-For when no proxy is trusted', async () => {
     const s = `${key}-forged`;
-    await get(`${app.url}/api/conformance/track?s=${s}`, {
+    await get(`${app.url}${base}/track?s=${s}`, {
       'x-forwarded-for': '6.6.6.6',
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
     const event = await stored(s, (e) => scenarioOf(e) === s);
-    expect((event.message.context as { ip?: string }).ip).toBe('127.0.0.1');
+    // Never the forged address; the peer's where the entry point knows it.
+    expect((event.message.context as { ip?: string }).ip).toBe(peerIp);
   });
 
   it('takes the address one trusted proxy reports, never the client-supplied left-most entry', async () => {
     const s = `${key}-trusted`;
-    await get(`${trusted.url}/api/conformance/track?s=${s}`, {
+    await get(`${trusted.url}${base}/track?s=${s}`, {
       'x-forwarded-for': '6.6.6.6, 203.0.113.7',
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
@@ -137,7 +145,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('mints a request id when the request has none', async () => {
     const s = `${key}-request-id`;
-    await get(`${app.url}/api/conformance/track?s=${s}`, {
+    await get(`${app.url}${base}/track?s=${s}`, {
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
     const event = await stored(s, (e) => scenarioOf(e) === s);
@@ -146,7 +154,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('gives a visitor without an id a new one and sets it in the analytics.js cookie', async () => {
     const s = `${key}-minted`;
-    const reply = await get(`${app.url}/api/conformance/track?s=${s}`);
+    const reply = await get(`${app.url}${base}/track?s=${s}`);
     const event = await stored(s, (e) => scenarioOf(e) === s);
     expect(event.anonymousId).toMatch(UUID);
     expect(reply.headers['set-cookie']).toEqual([
@@ -156,7 +164,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('takes the user from the auth layer', async () => {
     const s = `${key}-user`;
-    await get(`${app.url}/api/conformance/track?s=${s}`, {
+    await get(`${app.url}${base}/track?s=${s}`, {
       'x-test-user': `user-${s}`,
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
@@ -166,7 +174,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('records an error event for a thrown error', async () => {
     const s = `${key}-error`;
-    const reply = await get(`${app.url}/api/conformance/boom`, {
+    const reply = await get(`${app.url}${base}/boom`, {
       'user-agent': 'Conformance/1.0',
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
@@ -180,11 +188,11 @@ describe.each(adapters)('$name', (adapter) => {
       message: 'conformance boom',
       status: 500,
       method: 'GET',
-      route: '/api/conformance/boom',
+      route: `${base}/boom`,
     });
     expect(event.message.context).toMatchObject({
       userAgent: 'Conformance/1.0',
-      page: { path: '/api/conformance/boom' },
+      page: { path: `${base}/boom` },
     });
     // Next.js hands `onRequestError` headers but no socket (packages/next/README.md says so).
     expect((event.message.context as { ip?: string }).ip).toBe(
@@ -194,7 +202,7 @@ describe.each(adapters)('$name', (adapter) => {
 
   it("defaults alias's previousId to the request's anonymous id", async () => {
     const s = `${key}-alias`;
-    await get(`${app.url}/api/conformance/alias`, { cookie: `ajs_anonymous_id=%22anon-${s}%22` });
+    await get(`${app.url}${base}/alias`, { cookie: `ajs_anonymous_id=%22anon-${s}%22` });
     const event = await stored(
       s,
       (e) => e.type === 'alias' && e.message.previousId === `anon-${s}`,

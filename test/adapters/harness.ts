@@ -16,6 +16,10 @@ export interface RunningApp {
 /** How to run one adapter's conformance app. */
 export interface AdapterApp {
   name: string;
+  /** Where the app serves `track`, `alias` and `boom`. Defaults to `/api/conformance`. */
+  basePath?: string;
+  /** The entry point gets no socket address (App Router route handlers): no ip unless a proxy is trusted. */
+  noSocket?: boolean;
   /** Error events come from a hook that gets no socket address (Next's `onRequestError`). */
   errorsHaveNoSocket?: boolean;
   /** Starts the app; `env` carries the collector and the trust setting. */
@@ -86,10 +90,11 @@ export async function buildNextApp(): Promise<void> {
 }
 
 /** `next start` of the built fixture, without `-H`: Next listens dual-stack. */
-export function nextApp(name: string): AdapterApp {
+export function nextApp(name: string, options: Partial<AdapterApp> = {}): AdapterApp {
   return {
     name,
     errorsHaveNoSocket: true,
+    ...options,
     async start(env) {
       const port = await freePort();
       const { child, exited, output } = spawnLogged(
