@@ -1,7 +1,7 @@
 import * as core from '@tributary/core';
 import type { Id, RequestScope } from '@tributary/core';
 import type { NextApiRequest, NextApiResponse } from 'next';
-import { resolveClientIp, type HeaderReader } from './client-ip.js';
+import { normalizeIp, resolveClientIp, type HeaderReader } from './client-ip.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase, isServerless } from './env.js';
 import type { NextRequestOptions } from './init.js';
@@ -76,7 +76,7 @@ function scopeFromNode(
   let ip = resolveClientIp(headers, options);
   // No proxy trusted: the peer is the client (Express's `trust proxy` false).
   if (ip === undefined && options.getClientIp === undefined && !(options.trustedProxyHops! > 0))
-    ip = req.socket?.remoteAddress;
+    ip = normalizeIp(req.socket?.remoteAddress);
   const scope: RequestScope = {
     context: core.requestContextFromNode(
       {
