@@ -22,6 +22,8 @@ export interface SigtermLoadOptions {
   limit: number;
   /** Prefix of the request ids, unique per scenario. */
   prefix: string;
+  /** Runs just before the signal, e.g. to make the collector fail while the server shuts down. */
+  beforeSignal?: () => void;
 }
 
 /** What happened to every request and every event of one run, counted by request id and messageId. */
@@ -84,6 +86,7 @@ export async function sigtermUnderLoad(
   const clients = Promise.all(Array.from({ length: options.clients }, (_, c) => client(c)));
   while (answered.length < options.signalAfter && Date.now() < hardStop && failed.size === 0)
     await new Promise((resolve) => setTimeout(resolve, 10));
+  options.beforeSignal?.();
   signalledAt = Date.now();
   app.child.kill('SIGTERM');
   const exit = await Promise.race([
