@@ -1,3 +1,5 @@
+import type * as AsyncHooks from 'node:async_hooks';
+import type * as DiagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { nodeBuiltin } from './node-builtin.js';
@@ -44,10 +46,8 @@ export function peerAddress(): PeerAddress | undefined {
 export function capturePeerAddresses(): boolean {
   const g = globalThis as Globals;
   if (g[CAPTURE] !== undefined) return true;
-  const channels = nodeBuiltin<typeof import('node:diagnostics_channel')>(
-    'node:diagnostics_channel',
-  );
-  const hooks = nodeBuiltin<typeof import('node:async_hooks')>('node:async_hooks');
+  const channels = nodeBuiltin<typeof DiagnosticsChannel>('node:diagnostics_channel');
+  const hooks = nodeBuiltin<typeof AsyncHooks>('node:async_hooks');
   if (channels === undefined || hooks === undefined) return false;
   const store = new hooks.AsyncLocalStorage<PeerAddress | undefined>();
   channels.subscribe('http.server.request.start', (message) => {

@@ -1,3 +1,4 @@
+import type * as DiagnosticsChannel from 'node:diagnostics_channel';
 import type { Server, ServerResponse } from 'node:http';
 import { nodeBuiltin } from './node-builtin.js';
 
@@ -36,9 +37,7 @@ type CloseCallback = (error?: Error) => void;
 export function servedRequests(): ServedRequests | undefined {
   const g = globalThis as Globals;
   if (g[TRACKER] !== undefined) return g[TRACKER];
-  const channels = nodeBuiltin<typeof import('node:diagnostics_channel')>(
-    'node:diagnostics_channel',
-  );
+  const channels = nodeBuiltin<typeof DiagnosticsChannel>('node:diagnostics_channel');
   if (channels === undefined) return undefined;
   const tracker = createTracker();
   channels.subscribe('http.server.request.start', (message) => {
@@ -67,7 +66,7 @@ function createTracker(): ServedRequests & {
     const close = server.close.bind(server);
     // Patched on this one instance only: the caller (Next.js's SIGTERM handler) awaits this
     // callback and exits right after it, so this is the one place to deliver before the exit.
-    server.close = ((callback?: CloseCallback) => {
+    server.close = (callback?: CloseCallback) => {
       const closedAt = Date.now();
       stop();
       return close((error?: Error) => {
@@ -75,7 +74,7 @@ function createTracker(): ServedRequests & {
           callback?.(error),
         );
       });
-    }) as Server['close'];
+    };
   };
 
   const stop = () => {
