@@ -81,7 +81,7 @@ describe('client ip on a bare next start', () => {
     expect(JSON.stringify(collector.events().map((e) => e.message))).not.toContain('6.6.6.');
   });
 
-  it('reaches Server Actions and the Node.js proxy', async () => {
+  it('reaches Server Actions, Pages API routes and the Node.js proxy', async () => {
     const app = await start();
     const forged = { 'x-forwarded-for': '6.6.6.6' };
     const action = await submitServerAction(app.url, '/action', { id: 'action-ip' }, forged);
@@ -92,8 +92,16 @@ describe('client ip on a bare next start', () => {
         headers: { ...forged, 'x-request-id': 'page-ip' },
       }),
     ).toBe(200);
+    expect(
+      await get(`${app.url}/api/legacy-ip?id=pages-ip`, {
+        localAddress: '127.0.0.8',
+        headers: forged,
+      }),
+    ).toBe(200);
     const [submitted] = await eventsWithIds('Action Submitted', ['action-ip']);
     expect(ipOf(submitted!)).toBe('127.0.0.1');
+    const [pages] = await eventsWithIds('Ip Seen', ['pages-ip']);
+    expect(ipOf(pages!)).toBe('127.0.0.8');
     await until(
       () => collector.events({ type: 'page' }).some((e) => hasRequestId(e, 'page-ip')),
       10_000,

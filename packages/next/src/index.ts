@@ -10,7 +10,7 @@ export { withAnalytics, type WithAnalyticsOptions } from './with-analytics.js';
 export { withAnalyticsApi, type WithAnalyticsApiOptions } from './with-analytics-api.js';
 export { getAnalytics, type GetAnalyticsOptions } from './get-analytics.js';
 export { initAnalytics, type NextAnalyticsOptions, type NextRequestOptions } from './init.js';
-export { flushOnShutdown, type ShutdownOptions } from './shutdown.js';
+export { flushOnShutdown, type ShutdownMode, type ShutdownOptions } from './shutdown.js';
 export { CLIENT_SYMBOL } from './shared-client.js';
 export type { RequestAnalytics } from './request-analytics.js';
 export { resolveClientIp, type ClientIpOptions, type HeaderReader } from './client-ip.js';

@@ -4,7 +4,7 @@ import { servedRequests } from './served-requests.js';
 const REGISTERED = Symbol.for('tributary.next.shutdown');
 
 /** Milliseconds from the signal to the exit, for requests in flight and delivery together. */
-export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
 
 /** Options of {@link flushOnShutdown}. */
 export interface ShutdownOptions {
