@@ -264,7 +264,7 @@ describe('next start: SIGTERM in both signal modes under load', () => {
       faults: { failNext: { status: 503, count: 10 } },
     },
   ];
-  const modes = [
+  const modes: { name: string; env: Record<string, string>; code: number }[] = [
     { name: 'NEXT_MANUAL_SIG_HANDLE=true', env: { NEXT_MANUAL_SIG_HANDLE: 'true' }, code: 0 },
     { name: 'Next.js handles SIGTERM', env: {}, code: 143 },
   ];
