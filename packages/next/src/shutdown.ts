@@ -41,7 +41,8 @@ export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}
   proc[REGISTERED] = true;
   const timeout = options.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
 
-  if (proc.env.NEXT_MANUAL_SIG_HANDLE === undefined) {
+  // Next.js tests the variable for truthiness: an empty value leaves the signals to Next.
+  if (!proc.env.NEXT_MANUAL_SIG_HANDLE) {
     served.beforeCloseCallback((closedAt) =>
       client.close({ timeout: Math.max(0, closedAt + timeout - Date.now()) }),
     );
