@@ -43,9 +43,16 @@ export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}
 
   // Next.js tests the variable for truthiness: an empty value leaves the signals to Next.
   if (!proc.env.NEXT_MANUAL_SIG_HANDLE) {
-    served.beforeCloseCallback((closedAt) =>
-      client.close({ timeout: Math.max(0, closedAt + timeout - Date.now()) }),
-    );
+    // Only a server closed by Next's signal handler means the process is ending; another server
+    // of the app may close earlier. Without Next's handlers (a custom server) the app's own
+    // close is the shutdown, and no listener is added: one would stop the signal's default exit.
+    // Prepended, because Next's handler closes the server synchronously.
+    const handled = (['SIGTERM', 'SIGINT'] as const).filter((s) => proc.listenerCount(s) > 0);
+    let ending = handled.length === 0;
+    for (const signal of handled) proc.prependListener(signal, () => (ending = true));
+    served.beforeCloseCallback(async (closedAt) => {
+      if (ending) await client.close({ timeout: Math.max(0, closedAt + timeout - Date.now()) });
+    });
     return 'next';
   }
 
