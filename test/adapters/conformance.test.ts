@@ -19,11 +19,7 @@ const adapters: AdapterApp[] = [
   scriptApp('NestJS on Express', 'nest-app.mjs', { PLATFORM: 'express' }),
   scriptApp('NestJS on Fastify', 'nest-app.mjs', { PLATFORM: 'fastify' }),
   nextApp('Next.js (next start, Pages API routes)'),
-  // Route handlers get no socket from Next.js (packages/next/README.md, "Client ip").
-  nextApp('Next.js (next start, App Router route handlers)', {
-    basePath: '/routes/conformance',
-    noSocket: true,
-  }),
+  nextApp('Next.js (next start, App Router route handlers)', { basePath: '/routes/conformance' }),
 ];
 
 let collector: RunningCollector;
@@ -74,7 +70,8 @@ describe.each(adapters)('$name', (adapter) => {
   let trusted: RunningApp;
   const key = adapter.name.replace(/\W+/g, '-').toLowerCase();
   const base = adapter.basePath ?? '/api/conformance';
-  const peerIp = adapter.noSocket === true ? undefined : '127.0.0.1';
+  // The test client connects from 127.0.0.1; every adapter must see that socket address.
+  const peerIp = '127.0.0.1';
   const env = () => ({ TRIBUTARY_HOST: collector.url, TRIBUTARY_WRITE_KEY: 'conformance' });
 
   beforeAll(async () => {
@@ -129,7 +126,7 @@ describe.each(adapters)('$name', (adapter) => {
       cookie: `ajs_anonymous_id=%22anon-${s}%22`,
     });
     const event = await stored(s, (e) => scenarioOf(e) === s);
-    // Never the forged address; the peer's where the entry point knows it.
+    // Never the forged address: the socket's.
     expect((event.message.context as { ip?: string }).ip).toBe(peerIp);
   });
 
@@ -194,10 +191,7 @@ describe.each(adapters)('$name', (adapter) => {
       userAgent: 'Conformance/1.0',
       page: { path: `${base}/boom` },
     });
-    // Next.js hands `onRequestError` headers but no socket (packages/next/README.md says so).
-    expect((event.message.context as { ip?: string }).ip).toBe(
-      adapter.errorsHaveNoSocket === true ? undefined : '127.0.0.1',
-    );
+    expect((event.message.context as { ip?: string }).ip).toBe(peerIp);
   });
 
   it("defaults alias's previousId to the request's anonymous id", async () => {

@@ -18,10 +18,6 @@ export interface AdapterApp {
   name: string;
   /** Where the app serves `track`, `alias` and `boom`. Defaults to `/api/conformance`. */
   basePath?: string;
-  /** The entry point gets no socket address (App Router route handlers): no ip unless a proxy is trusted. */
-  noSocket?: boolean;
-  /** Error events come from a hook that gets no socket address (Next's `onRequestError`). */
-  errorsHaveNoSocket?: boolean;
   /** Starts the app; `env` carries the collector and the trust setting. */
   start(env: Record<string, string>): Promise<RunningApp>;
 }
@@ -93,7 +89,6 @@ export async function buildNextApp(): Promise<void> {
 export function nextApp(name: string, options: Partial<AdapterApp> = {}): AdapterApp {
   return {
     name,
-    errorsHaveNoSocket: true,
     ...options,
     async start(env) {
       const port = await freePort();

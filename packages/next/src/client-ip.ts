@@ -4,13 +4,14 @@ import {
   type ClientIpOptions as KitClientIpOptions,
 } from '@tributary/core/adapter';
 import { readEnv } from './env.js';
+import { withPeerAddress, type AddressFacts } from './peer-address.js';
 
 /** Anything with a Fetch-style `get`: `Headers`, `ReadonlyHeaders`, a Node adapter. */
 export interface HeaderReader {
   get(name: string): string | null;
 }
 
-/** How the client ip is found. Next.js gives route handlers no socket address, so this is explicit. */
+/** How the client ip is found. */
 export interface ClientIpOptions {
   /**
    * Returns the client ip from the request headers; wins over every other option. Use it for a
@@ -18,10 +19,12 @@ export interface ClientIpOptions {
    */
   getClientIp?: (headers: HeaderReader) => string | undefined;
   /**
-   * How many proxies in front of Next.js append to `X-Forwarded-For`. The ip is the entry that
-   * many places from the right: the address the outermost trusted proxy saw. The left-most entry
-   * is client-supplied and is never used as such. Defaults to 0: no ip from `X-Forwarded-For`
-   * (on Vercel, `x-real-ip` is used instead).
+   * How many proxies you run in front of Next.js, each appending the address it saw to
+   * `X-Forwarded-For`. The ip is the address that many hops from the socket: `0` is the socket
+   * address itself, `1` the right-most `X-Forwarded-For` entry. A client can write any entry, so
+   * only count proxies the app cannot be reached without. Defaults to 0: the socket address on
+   * `next start` (with `initAnalytics`); none where Next.js gives no socket address (the edge
+   * runtime, serverless hosts), except `x-real-ip` on Vercel.
    */
   trustedProxyHops?: number;
 }
@@ -48,9 +51,10 @@ export function clientIpPolicy(
 }
 
 /**
- * The client ip of a request, or `undefined` when it cannot be known safely.
- * Order: `getClientIp`, then `x-real-ip` on Vercel when no hops are trusted, then
- * `trustedProxyHops` over `X-Forwarded-For`.
+ * The client ip of a request, or `undefined` when it cannot be known safely. Order:
+ * `getClientIp`; then `x-real-ip` on Vercel when no hops are trusted; then `trustedProxyHops`
+ * counted from the socket address over `X-Forwarded-For` as it arrived (on `next start` with
+ * `initAnalytics`), or over `X-Forwarded-For` alone where there is no socket address.
  * @example resolveClientIp(request.headers, { trustedProxyHops: 1 })
  */
 export function resolveClientIp(
@@ -58,5 +62,10 @@ export function resolveClientIp(
   options: ClientIpOptions = {},
   env: (name: string) => string | undefined = readEnv,
 ): string | undefined {
-  return resolveWithKit(headerReader(headers), undefined, clientIpPolicy(options, env));
+  const facts = withPeerAddress<AddressFacts>({ headers });
+  return resolveWithKit(
+    headerReader(facts.headers),
+    facts.socketAddress,
+    clientIpPolicy(options, env),
+  );
 }

@@ -10,7 +10,7 @@ export { withAnalytics, type WithAnalyticsOptions } from './with-analytics.js';
 export { withAnalyticsApi, type WithAnalyticsApiOptions } from './with-analytics-api.js';
 export { getAnalytics, type GetAnalyticsOptions } from './get-analytics.js';
 export { initAnalytics, type NextAnalyticsOptions, type NextRequestOptions } from './init.js';
-export { flushOnShutdown, type ShutdownOptions } from './shutdown.js';
+export { flushOnShutdown, type ShutdownMode, type ShutdownOptions } from './shutdown.js';
 export {
   onRequestError,
   type ErroredRequest,
@@ -26,7 +26,11 @@ export {
   type DeliveryStrategy,
 } from './deliver-after-response.js';
 export { DEFAULT_EXCLUDE, isPageView, type PathMatcher } from './path-matcher.js';
-export { ANONYMOUS_ID_COOKIE, type AnonymousIdCookieOptions } from '@tributary/core/adapter';
+export {
+  ANONYMOUS_ID_COOKIE,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  type AnonymousIdCookieOptions,
+} from '@tributary/core/adapter';
 export type {
   AnalyticsMiddleware,
   MiddlewareResult,

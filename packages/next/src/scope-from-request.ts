@@ -6,6 +6,7 @@ import {
   type HeaderSource,
 } from '@tributary/core/adapter';
 import { clientIpPolicy, type ClientIpOptions } from './client-ip.js';
+import { withPeerAddress } from './peer-address.js';
 
 /** Request header the proxy sets so Server Components and Actions know the page URL. */
 export const PAGE_URL_HEADER = 'x-tributary-url';
@@ -16,7 +17,10 @@ export interface NextRequestFacts {
   headers: HeaderSource;
   /** `'https'` or `'http'` when `url` is a path. */
   protocol?: string | undefined;
-  /** The peer address, where Next gives one (Pages API routes). */
+  /**
+   * The peer address, where Next gives one (Pages API routes). The address `initAnalytics`
+   * captured for the request wins, with X-Forwarded-For as it arrived.
+   */
   socketAddress?: string | undefined;
   /** Where the response can still take a cookie. */
   setCookie?: ((header: string) => void) | undefined;
@@ -24,7 +28,7 @@ export interface NextRequestFacts {
 
 /**
  * A request's scope, through the kit: context from the URL and headers (never cookies or
- * authorization), the `ajs_anonymous_id` cookie (minted when `setCookie` is given and `mint` is
+ * authorization), the client ip from the socket address captured on `next start`, the `ajs_anonymous_id` cookie (minted when `setCookie` is given and `mint` is
  * not `false`), a request id and the user id.
  */
 export function scopeFromRequest(
@@ -32,7 +36,7 @@ export function scopeFromRequest(
   options: ClientIpOptions & { anonymousIdCookie?: AnonymousIdCookieOptions | false },
   userId: Id | undefined,
 ): AdapterRequestScope {
-  return createRequestScope(facts, {
+  return createRequestScope(withPeerAddress(facts), {
     clientIp: clientIpPolicy(options),
     anonymousId: { mint: options.anonymousIdCookie },
     resolveUser: userId === undefined ? undefined : () => userId,
