@@ -46,7 +46,7 @@ function contextOf(event: StoredEvent): Record<string, any> {
 describe.each([
   ['express', 'Apollo'],
   ['fastify', 'Mercurius'],
-] as const)('GraphQL on %s (%s) and a Socket.IO gateway', (platform) => {
+] as const)('GraphQL on %s (%s) and a Socket.IO gateway', (platform, _server) => {
   let api: GraphqlApi;
 
   beforeAll(async () => {
