@@ -5,6 +5,7 @@ import {
   graphql,
   startCollector,
   startGraphqlApi,
+  tcpMessage,
   type GraphqlApi,
   type RunningCollector,
   type StoredEvent,
@@ -213,5 +214,32 @@ describe.each([
     expect(requestId('Watch Started p-100')).toBe(requestId('Product Watched p-100'));
     expect(requestId('Watch Started p-200')).toBe(requestId('Product Watched p-200'));
     expect(requestId('Watch Started p-100')).not.toBe(requestId('Watch Started p-200'));
+  });
+
+  it('identifies microservice messages from their data through resolveUser and resolveAnonymousId', async () => {
+    const anonymousId = `rpc-${platform}`;
+    const answer = await tcpMessage(api.tcpPort, {
+      pattern: 'order.ship',
+      data: { orderId: 'o-1', userId: 'user-9', anonymousId },
+      id: 'req-1',
+    });
+    expect(answer).toEqual({ shipped: 'o-1' });
+    await tcpMessage(api.tcpPort, {
+      pattern: 'order.delivered',
+      data: { orderId: 'o-1', anonymousId },
+    });
+    const events = await collector.waitForEvents(3, { anonymousId, timeout: 10_000 });
+    expect(events.map((e) => [e.event, e.userId, e.message.properties]).sort()).toEqual([
+      ['Order Delivered', undefined, { orderId: 'o-1' }],
+      ['Order Shipped', 'user-9', { orderId: 'o-1' }],
+      ['Shipping Label Printed', 'user-9', { orderId: 'o-1' }],
+    ]);
+    const requestId = (event: string): unknown =>
+      contextOf(events.find((e) => e.event === event)!).requestId;
+    expect(requestId('Order Shipped')).toBe(requestId('Shipping Label Printed'));
+    expect(requestId('Order Delivered')).not.toBe(requestId('Order Shipped'));
+    for (const event of events) {
+      expect(Object.keys(contextOf(event)).sort()).toEqual(['library', 'requestId']);
+    }
   });
 });

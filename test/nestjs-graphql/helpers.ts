@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { send, type Exit, type Platform, type Reply } from '../nestjs/helpers.js';
@@ -18,6 +19,8 @@ const MAIN = fileURLToPath(
 /** `apps/example-nestjs-graphql` in its own Node process: Apollo on Express or Mercurius on Fastify. */
 export interface GraphqlApi {
   url: string;
+  /** The TCP microservice's port. */
+  tcpPort: number;
   exited: Promise<Exit>;
   output(): string;
   /** SIGTERM, then SIGKILL if it is still running after `timeout` ms. */
@@ -52,7 +55,7 @@ export async function startGraphqlApi(
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, tcpPort] = await new Promise<[string, number]>((resolve, reject) => {
     const timer = setTimeout(() => fail('did not print its address within 20 s'), 20_000);
     function fail(why: string): void {
       clearTimeout(timer);
@@ -63,12 +66,15 @@ export async function startGraphqlApi(
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1] === undefined) return;
       clearTimeout(timer);
-      resolve(match[1]);
+      const tcp = /microservice on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (tcp?.[1] === undefined) return fail('did not print its microservice port');
+      resolve([match[1], Number(tcp[1])]);
     });
     void exited.then(({ code }) => fail(`exited early with code ${code}`));
   });
   return {
     url,
+    tcpPort,
     exited,
     output: () => output,
     async stop(timeout = 15_000) {
@@ -103,4 +109,46 @@ export async function graphql(
     throw new Error(`/graphql answered ${reply.status} with non-JSON: ${reply.body}`);
   }
   return { ...reply, json };
+}
+
+/**
+ * Sends one message to a Nest TCP microservice over a fresh connection, in its wire format
+ * (`<length>#<json>`): with `id`, a request (`@MessagePattern`) whose answer is returned; without,
+ * an event (`@EventPattern`), resolved once written.
+ */
+export function tcpMessage(
+  port: number,
+  message: { pattern: string; data: unknown; id?: string },
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    socket.on('error', reject);
+    let buffer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (;;) {
+        const hash = buffer.indexOf('#');
+        if (hash < 0) return;
+        const length = Number(buffer.slice(0, hash));
+        if (buffer.length < hash + 1 + length) return;
+        const packet = JSON.parse(buffer.slice(hash + 1, hash + 1 + length)) as {
+          err?: unknown;
+          response?: unknown;
+        };
+        buffer = buffer.slice(hash + 1 + length);
+        socket.end();
+        if (packet.err !== undefined && packet.err !== null) {
+          reject(new Error(`microservice error: ${JSON.stringify(packet.err)}`));
+        } else {
+          resolve(packet.response);
+        }
+        return;
+      }
+    });
+    const json = JSON.stringify(message);
+    socket.write(`${json.length}#${json}`, () => {
+      if (message.id === undefined) socket.end(() => resolve(undefined));
+    });
+  });
 }

@@ -2,8 +2,10 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { readAnonymousIdCookie } from '@tributary/core';
 import { AnalyticsModule } from '@tributary/nestjs';
 import { LiveGateway } from './live.gateway.js';
+import { OrdersController, type OrderMessage } from './orders.controller.js';
 import { ProductsResolver } from './products.resolver.js';
 import { ReviewsService } from './reviews.service.js';
 
@@ -41,8 +43,18 @@ export class AppModule {
           host: process.env.TRIBUTARY_HOST,
           ...(flushAt === undefined ? {} : { flushAt: Number(flushAt) }),
           shutdownTimeout: Number(process.env.TRIBUTARY_SHUTDOWN_TIMEOUT ?? 5000),
+          // A microservice message carries its identity; HTTP, GraphQL and gateways keep the defaults.
+          resolveUser: (request, context) =>
+            context.getType() === 'rpc'
+              ? context.switchToRpc().getData<OrderMessage>().userId
+              : (request.user as { id?: string } | undefined)?.id,
+          resolveAnonymousId: (request, context) =>
+            context.getType() === 'rpc'
+              ? context.switchToRpc().getData<OrderMessage>().anonymousId
+              : readAnonymousIdCookie([request.headers.cookie ?? []].flat().join('; ')),
         }),
       ],
+      controllers: [OrdersController],
       providers: [ProductsResolver, ReviewsService, LiveGateway],
     };
   }
