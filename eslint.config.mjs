@@ -21,6 +21,21 @@ const frameworks = {
   message: '@tributary/core is framework-neutral: it must not import a framework.',
 };
 
+/** @tributary/nestjs reads GraphQL, gateway and microservice contexts structurally (#22). */
+const nestTransports = {
+  group: [
+    'graphql',
+    '@nestjs/graphql',
+    '@nestjs/apollo',
+    '@nestjs/mercurius',
+    '@nestjs/websockets',
+    '@nestjs/microservices',
+    'socket.io',
+  ],
+  message:
+    '@tributary/nestjs must not load a transport package: an app without it installs and imports nothing of it. Read the execution context structurally.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -80,6 +95,11 @@ export default tseslint.config(
       'test/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: [coreInternals] }] },
+  },
+  {
+    files: ['packages/nestjs/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [coreInternals, nestTransports] }] },
   },
   {
     files: ['**/*.test.ts', '**/*.test-d.ts', 'test/**/*.ts'],
