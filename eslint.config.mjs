@@ -29,6 +29,21 @@ const frameworks = {
   message: '@tributary/core is framework-neutral: it must not import a framework.',
 };
 
+/** @tributary/nestjs reads GraphQL, gateway and microservice contexts structurally (#22). */
+const nestTransports = {
+  group: [
+    'graphql',
+    '@nestjs/graphql',
+    '@nestjs/apollo',
+    '@nestjs/mercurius',
+    '@nestjs/websockets',
+    '@nestjs/microservices',
+    'socket.io',
+  ],
+  message:
+    '@tributary/nestjs must not load a transport package: an app without it installs and imports nothing of it. Read the execution context structurally.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -103,6 +118,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'error',
       '@typescript-eslint/no-unsafe-return': 'error',
       '@typescript-eslint/no-unsafe-call': 'error',
+    },
+  },
+  {
+    // Replaces the nestjs entry above for its sources, so it repeats that entry's patterns.
+    files: ['packages/nestjs/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [coreInternals, otherAdapters('nestjs'), nestTransports] },
+      ],
     },
   },
   {

@@ -10,13 +10,16 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
+import { createTestAnalytics } from '@tributary/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AnalyticsTestingModule,
   getTestAnalytics,
   type AnalyticsTestingModuleOptions,
 } from './analytics-testing.module.js';
+import { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
 
 @Injectable()
 class BrokenGuard implements CanActivate {
@@ -127,5 +130,47 @@ describe.each(['express', 'fastify'] as const)('AnalyticsExceptionFilter on %s',
     expect(response.headers.get('set-cookie')).toBe(
       `ajs_anonymous_id=%22${event?.anonymousId}%22; Path=/; Max-Age=31536000; SameSite=Lax`,
     );
+  });
+});
+
+describe('AnalyticsExceptionFilter on a GraphQL resolver', () => {
+  const resolverHost = (req: object, res?: object) => {
+    const host = new ExecutionContextHost([
+      {},
+      { id: '0' },
+      { req, res },
+      { fieldName: 'product', parentType: { name: 'Query' }, operation: { operation: 'query' } },
+    ]);
+    host.setType('graphql');
+    return host;
+  };
+  const req = {
+    method: 'POST',
+    url: '/graphql',
+    headers: { host: 'shop.test', cookie: 'ajs_anonymous_id=%22anon-gql%22' },
+  };
+
+  it("records the server error and hands it back to Nest, so it lands in the response's errors", () => {
+    const client = createTestAnalytics();
+    const filter = new AnalyticsExceptionFilter(client, {});
+    expect(filter.catch(new Error('catalog down'), resolverHost(req))).toBeUndefined();
+    expect(
+      client.expectTracked('Server Error', { message: 'catalog down', status: 500 }),
+    ).toMatchObject({
+      anonymousId: 'anon-gql',
+    });
+  });
+
+  it('records nothing for a client error, nor when trackErrors is off', () => {
+    const client = createTestAnalytics();
+    new AnalyticsExceptionFilter(client, {}).catch(
+      Object.assign(new Error('no such product'), { status: 404 }),
+      resolverHost(req),
+    );
+    new AnalyticsExceptionFilter(client, { trackErrors: false }).catch(
+      new Error('catalog down'),
+      resolverHost(req),
+    );
+    expect(client.tracked()).toEqual([]);
   });
 });

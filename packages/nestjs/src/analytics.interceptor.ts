@@ -10,8 +10,9 @@ import { Reflector } from '@nestjs/core';
 import { runWithScope, toId, type RequestScope } from '@tributary/core/adapter';
 import { Observable, tap } from 'rxjs';
 import type { AnalyticsModuleOptions, AnalyticsRequest, AnyAnalytics } from './options.js';
+import { executionScope } from './execution-scope.js';
 import { watchRequest } from './request-events.js';
-import { requestScope } from './request-scope.js';
+import { trackFacts } from './track-facts.js';
 import {
   ANALYTICS_CLIENT,
   ANALYTICS_MODULE_OPTIONS,
@@ -23,8 +24,8 @@ import type { TrackInput, TrackMetadata } from './track.decorator.js';
 /**
  * Registered globally by `AnalyticsModule`. Runs each handler inside a request scope (identity and
  * context for every call made while it runs, across `await`s), then fires its `@Track()` events.
- * Interceptors run after guards, so `request.user` is known; outside HTTP (microservices, GraphQL)
- * there is no request context, and `@Track()` still fires.
+ * Interceptors run after guards, so `request.user` is known. GraphQL resolvers get the scope of
+ * the HTTP request that carried the operation; gateway and microservice handlers one per message.
  */
 @Injectable()
 export class AnalyticsInterceptor implements NestInterceptor {
@@ -50,12 +51,13 @@ export class AnalyticsInterceptor implements NestInterceptor {
       }
       tracks =
         this.reflector.get<TrackMetadata[] | undefined>(TRACK_METADATA, context.getHandler()) ?? [];
-      if (context.getType() === 'http') {
-        const http = context.switchToHttp();
-        request = http.getRequest<AnalyticsRequest>();
-        const response: unknown = http.getResponse();
-        scope = requestScope(request, response, context, this.options, this.#logger);
-        watchRequest(this.client, scope, request, response, this.options);
+      // #22: HTTP, GraphQL, WebSocket and microservice handlers all get a request scope.
+      const execution = executionScope(context, this.options, this.#logger);
+      if (execution !== undefined) {
+        ({ request, scope } = execution);
+        // HTTP and GraphQL: one request event per HTTP request, however many resolvers ran.
+        if (execution.response !== undefined)
+          watchRequest(this.client, scope, request, execution.response, this.options);
       }
     } catch (error) {
       this.#logger.warn(
@@ -87,16 +89,7 @@ export class AnalyticsInterceptor implements NestInterceptor {
       if (fired) return;
       fired = true;
       try {
-        const input: TrackInput = {
-          result,
-          error,
-          params: (request?.params as Record<string, string> | undefined) ?? {},
-          query: (request?.query as Record<string, unknown> | undefined) ?? {},
-          body: request === undefined ? rpcData(context) : request.body,
-          user: request?.user as unknown,
-          request,
-          args: context.getArgs(),
-        };
+        const input: TrackInput = { ...trackFacts(context, request), result, error };
         runWithScope(scope ?? {}, () => {
           for (const track of tracks) this.#track(track, outcome, input);
         });
@@ -125,8 +118,4 @@ export class AnalyticsInterceptor implements NestInterceptor {
       this.#logger.warn(`@Track() could not build its event: ${String(error)}`);
     }
   }
-}
-
-function rpcData(context: ExecutionContext): unknown {
-  return context.getType() === 'rpc' ? context.switchToRpc().getData() : undefined;
 }

@@ -11,6 +11,7 @@ export {
 } from './analytics.module.js';
 export { AnalyticsService, type AnalyticsCallOptions } from './analytics.service.js';
 export { AnalyticsInterceptor } from './analytics.interceptor.js';
+export type { GraphqlOperation } from './graphql-info.js';
 export {
   Track,
   SkipTracking,

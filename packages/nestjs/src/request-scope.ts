@@ -33,13 +33,11 @@ interface PlatformResponse {
   sent?: boolean;
 }
 
-/** One scope per request, whichever of the interceptor and the exception filter asks first. */
-const scopes = new WeakMap<object, AdapterRequestScope>();
-
 /**
- * The request scope of one HTTP request, on Express or Fastify, built once: its context, its
- * anonymous id (created and set as a cookie when missing), and its user id, resolved lazily (when
- * a message is built, so after guards).
+ * The request scope of one request, on Express or Fastify (or a gateway's handshake): its
+ * context, its anonymous id (created and set as a cookie when missing and `response` can take
+ * one), and its user id, resolved lazily (when a message is built, so after guards). Cached per
+ * request by `executionScope`.
  */
 export function requestScope(
   request: AnalyticsRequest,
@@ -48,8 +46,6 @@ export function requestScope(
   options: AnalyticsModuleSettings,
   logger: Pick<LoggerService, 'warn'>,
 ): AdapterRequestScope {
-  const cached = scopes.get(request);
-  if (cached !== undefined) return cached;
   const req = request as PlatformRequest;
   const { resolveUser, resolveAnonymousId, context } = options;
   let resolved: string | undefined;
@@ -84,7 +80,6 @@ export function requestScope(
     const route = routeTemplate(req);
     if (route !== undefined && scope.context !== undefined) scope.context.route = route;
   }
-  scopes.set(request, scope);
   return scope;
 }
 
