@@ -133,15 +133,34 @@ describe.each([
       { query: 'mutation PayNow { checkout }', operationName: 'PayNow' },
       browser(anonymousId),
     );
+    // The adapter's exception filter hands the error back to Nest: a GraphQL answer with `errors`.
     expect(JSON.stringify(reply.json.errors)).toContain('card declined');
-    const [failed] = await collector.waitForEvents(1, { anonymousId, timeout: 10_000 });
-    expect(failed).toMatchObject({
-      event: 'Checkout Failed',
+    await graphql(api.url, { query: `{ product(id: "p-100") { id } }` }, browser(anonymousId));
+    const events = await collector.waitForEvents(3, { anonymousId, timeout: 10_000 });
+    expect(events.map((e) => e.event).sort()).toEqual([
+      'Checkout Failed',
+      'Product Viewed',
+      'Server Error',
+    ]);
+    expect(byEvent(events, 'Checkout Failed')).toMatchObject({
       message: { properties: { reason: 'card declined', operation: 'PayNow' } },
     });
-    await graphql(api.url, { query: `{ product(id: "p-100") { id } }` }, browser(anonymousId));
-    const events = await collector.waitForEvents(2, { anonymousId, timeout: 10_000 });
-    expect(events.map((e) => e.event)).toEqual(['Checkout Failed', 'Product Viewed']);
+    // trackErrors (on by default) records the resolver's error as for any HTTP handler.
+    const error = byEvent(events, 'Server Error');
+    expect(error.message.properties).toEqual({
+      name: 'Error',
+      message: 'card declined',
+      status: 500,
+      method: 'POST',
+      route: '/graphql',
+      operation: 'PayNow',
+      field: 'Mutation.checkout',
+    });
+    expect(contextOf(error)).toMatchObject({
+      userAgent: 'Mozilla/5.0 (graphql-e2e)',
+      page: { path: '/graphql' },
+      requestId: contextOf(byEvent(events, 'Checkout Failed')).requestId,
+    });
   });
 
   it('gives every operation of a batched request the same request id, and another request another', async () => {

@@ -155,10 +155,16 @@ describe('AnalyticsExceptionFilter on a GraphQL resolver', () => {
     const filter = new AnalyticsExceptionFilter(client, {});
     expect(filter.catch(new Error('catalog down'), resolverHost(req))).toBeUndefined();
     expect(
-      client.expectTracked('Server Error', { message: 'catalog down', status: 500 }),
-    ).toMatchObject({
-      anonymousId: 'anon-gql',
-    });
+      client.expectTracked('Server Error', {
+        name: 'Error',
+        message: 'catalog down',
+        status: 500,
+        method: 'POST',
+        route: '/graphql',
+        operation: null,
+        field: 'Query.product',
+      }),
+    ).toMatchObject({ anonymousId: 'anon-gql' });
   });
 
   it('records nothing for a client error, nor when trackErrors is off', () => {

@@ -2,6 +2,7 @@ import { Catch, Inject, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { AnalyticsModuleOptions, AnyAnalytics } from './options.js';
 import { executionScope } from './execution-scope.js';
+import { graphqlOperation } from './graphql-info.js';
 import { recordError, watchRequest } from './request-events.js';
 import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
 
@@ -30,9 +31,10 @@ export class AnalyticsExceptionFilter extends BaseExceptionFilter {
         const execution = executionScope(host, this.options, this.#logger);
         if (execution !== undefined) {
           const { request, response, scope } = execution;
+          const graphql = type === 'graphql' ? graphqlOperation(host.getArgs()) : undefined;
           if (response !== undefined)
-            watchRequest(this.client, scope, request, response, this.options);
-          recordError(this.client, scope, request, exception, this.options);
+            watchRequest(this.client, scope, request, response, this.options, type === 'graphql');
+          recordError(this.client, scope, request, exception, this.options, graphql);
         }
       } catch (error) {
         this.#logger.warn(`could not record the error: ${String(error)}`);

@@ -56,8 +56,10 @@ export class AnalyticsInterceptor implements NestInterceptor {
       if (execution !== undefined) {
         ({ request, scope } = execution);
         // HTTP and GraphQL: one request event per HTTP request, however many resolvers ran.
-        if (execution.response !== undefined)
-          watchRequest(this.client, scope, request, execution.response, this.options);
+        if (execution.response !== undefined) {
+          const graphql = context.getType<string>() === 'graphql';
+          watchRequest(this.client, scope, request, execution.response, this.options, graphql);
+        }
       }
     } catch (error) {
       this.#logger.warn(

@@ -9,6 +9,7 @@ import {
   type AnalyticsClient,
   type RequestScope,
 } from '@tributary/core/adapter';
+import type { GraphqlOperation } from './graphql-info.js';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
 import { routeTemplate } from './request-scope.js';
 
@@ -30,6 +31,7 @@ export function watchRequest(
   request: AnalyticsRequest,
   response: unknown,
   options: AnalyticsModuleSettings,
+  graphql = false,
 ): void {
   if (options.trackRequests === undefined || options.trackRequests === false) return;
   const event = options.trackRequests === true ? undefined : options.trackRequests.event;
@@ -45,7 +47,7 @@ export function watchRequest(
         event: event ?? DEFAULT_REQUEST_EVENT,
         properties: requestEventProperties({
           method: String(request.method),
-          route: routeTemplate(request),
+          route: eventRoute(request, graphql),
           status: raw.statusCode ?? 0,
           duration: performance.now() - start,
         }),
@@ -56,13 +58,17 @@ export function watchRequest(
   });
 }
 
-/** Records a server error of an HTTP request as an event, as `trackErrors` says. */
+/**
+ * Records a server error of an HTTP request or a GraphQL resolver as an event, as `trackErrors`
+ * says. A resolver's error also names its operation and field.
+ */
 export function recordError(
   client: AnalyticsClient,
   scope: RequestScope,
   request: AnalyticsRequest,
   error: unknown,
   options: AnalyticsModuleSettings,
+  graphql?: GraphqlOperation,
 ): void {
   const settings = options.trackErrors ?? true;
   if (settings === false) return;
@@ -70,11 +76,28 @@ export function recordError(
   if (!hasIdentity(scope) || !shouldRecord(error)) return;
   new RequestAnalytics(client, scope).track({
     event: event ?? DEFAULT_ERROR_EVENT,
-    properties:
-      properties?.(error, request) ??
-      errorEventProperties(error, {
+    properties: properties?.(error, request) ?? {
+      ...errorEventProperties(error, {
         method: typeof request.method === 'string' ? request.method : undefined,
-        route: routeTemplate(request),
+        route: eventRoute(request, graphql !== undefined),
       }),
+      ...(graphql === undefined
+        ? {}
+        : {
+            operation: graphql.operationName ?? null,
+            field: `${graphql.parentType}.${graphql.fieldName}`,
+          }),
+    },
   });
+}
+
+/**
+ * The route an automatic event names: the matched template; for GraphQL, the endpoint's path,
+ * as Apollo's middleware matches no Express route while Mercurius's Fastify route does.
+ */
+function eventRoute(request: AnalyticsRequest, graphql: boolean): string | undefined {
+  const route = routeTemplate(request);
+  if (route !== undefined || !graphql) return route;
+  const url = request.originalUrl ?? request.url;
+  return typeof url === 'string' ? url.split('?')[0] : undefined;
 }
