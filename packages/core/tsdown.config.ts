@@ -6,7 +6,12 @@ const { version } = JSON.parse(
 ) as { version: string };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', edge: 'src/edge.ts', testing: 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    edge: 'src/edge.ts',
+    testing: 'src/testing/index.ts',
+    adapter: 'src/adapter/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

@@ -31,12 +31,33 @@ describe('package boundaries', () => {
     expect(messages.join('\n')).toContain('no-restricted-imports');
   });
 
-  it('accepts the public entry points', async () => {
+  it('accepts the public entry points, the adapter kit included', async () => {
     const messages = await lint(
       'packages/next/src/probe.ts',
-      "import { Analytics } from '@tributary/core';\nimport { createTestAnalytics } from '@tributary/core/testing';\nexport { Analytics, createTestAnalytics };\n",
+      "import { Analytics } from '@tributary/core';\nimport { createTestAnalytics } from '@tributary/core/testing';\nimport { createRequestScope } from '@tributary/core/adapter';\nexport { Analytics, createTestAnalytics, createRequestScope };\n",
     );
     expect(messages).toEqual([]);
+  });
+
+  it('fails the lint when an adapter imports another adapter, by name or by path', async () => {
+    const byName = await lint(
+      'packages/nestjs/src/probe.ts',
+      "import { analyticsMiddleware } from '@tributary/express';\nexport { analyticsMiddleware };\n",
+    );
+    expect(byName.join('\n')).toContain('Adapters do not import each other');
+    const byPath = await lint(
+      'packages/next/src/probe.ts',
+      "import { routeTemplate } from '../../express/src/request-events.js';\nexport { routeTemplate };\n",
+    );
+    expect(byPath.join('\n')).toContain('Adapters do not import each other');
+  });
+
+  // `no-explicit-any` needs no type information; the no-unsafe-* rules are proven by the typed lint of each package.
+  it('fails the lint on an unexplained `any` in package sources, but not in their tests', async () => {
+    const source = await lint('packages/express/src/probe.ts', 'export const x: any = 1;\n');
+    expect(source.join('\n')).toContain('no-explicit-any');
+    const test = await lint('packages/express/src/probe.test.ts', 'export const x: any = 1;\n');
+    expect(test.join('\n')).not.toContain('no-explicit-any');
   });
 
   it('fails the lint when core imports a framework', async () => {

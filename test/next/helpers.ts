@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -189,4 +189,58 @@ export async function stop(child: ChildProcess, done: Promise<unknown>): Promise
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await done;
   clearTimeout(timer);
+}
+
+export const SERVER_APP_DIR = new URL('./fixtures/server-app/', import.meta.url).pathname;
+
+/**
+ * `next build` of a fixture app, skipped when its build is newer than its sources and than the
+ * built `@tributary/next` (building takes a minute on a small machine; suites share the build).
+ */
+export async function buildFixture(dir: string, env: Record<string, string> = {}): Promise<void> {
+  const built = `${dir}.next/BUILD_ID`;
+  if (existsSync(built)) {
+    const builtAt = statSync(built).mtimeMs;
+    const inputs = [...listFiles(dir), ...listFiles(NEXT_PACKAGE_DIST)];
+    if (inputs.every((file) => statSync(file).mtimeMs < builtAt)) return;
+  }
+  const build = await runNext(['build'], env, dir).done;
+  if (build.code !== 0) throw new Error(`next build of ${dir} failed:\n${build.output}`);
+}
+
+const NEXT_PACKAGE_DIST = new URL('../../packages/next/dist/', import.meta.url).pathname;
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${entry.parentPath}/${entry.name}`)
+    .filter((file) => !file.includes('/.next/') && !file.includes('/node_modules/'));
+}
+
+/** `next start` of a built app on a free port on 127.0.0.1, resolved once it answers `probe`. */
+export async function startNext(
+  dir: string,
+  env: Record<string, string>,
+  probe = '/api/ip?id=probe',
+): Promise<{
+  url: string;
+  child: ChildProcess;
+  done: Promise<RunResult>;
+  output: () => string;
+}> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], env, dir);
+  await until(
+    async () => {
+      if (server.child.exitCode !== null) throw new Error(`next start exited:\n${server.output()}`);
+      return fetch(`${url}${probe}`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    60_000,
+    'next start to answer',
+  );
+  return { url, ...server };
 }

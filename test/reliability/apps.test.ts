@@ -5,7 +5,8 @@ import { startCollector, type RunningCollector } from '@tributary/collector';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anonymousCookie, send, startShop } from '../express/helpers.js';
 import { startNestShop } from '../nestjs/helpers.js';
-import { freePort, runNext } from '../next/helpers.js';
+import { buildFixture, freePort, runNext, SERVER_APP_DIR, startNext } from '../next/helpers.js';
+import { sigtermUnderLoad } from '../next/sigterm-under-load.js';
 import { recordResult } from './helpers/results.js';
 import { size, waitFor } from './helpers/sizes.js';
 
@@ -249,4 +250,89 @@ describe('example apps: SIGTERM under load, forged X-Forwarded-For, cookies and 
       console.log(`[reliability] apps not built, scenario skipped: ${missing.join(', ')}`);
     expect(apps.length).toBe(4);
   });
+});
+
+// `next start` of test/next/fixtures/server-app (initAnalytics as the README shows it), in both
+// ways SIGTERM can be handled, with a slow collector and with one whose first answers are 503s.
+// The route tracks when a request starts and again 300 ms later, so the requests in flight at
+// the signal track while the server shuts down. Every event is counted by messageId.
+describe('next start: SIGTERM in both signal modes under load', () => {
+  const collectorCases = [
+    { name: 'slow collector (400 ms)', faults: { latency: 400 } },
+    {
+      name: 'failing-first collector (the next 10 requests from the signal on answered 503)',
+      faults: { failNext: { status: 503, count: 10 } },
+    },
+  ];
+  const modes: { name: string; env: Record<string, string>; code: number }[] = [
+    { name: 'NEXT_MANUAL_SIG_HANDLE=true', env: { NEXT_MANUAL_SIG_HANDLE: 'true' }, code: 0 },
+    { name: 'Next.js handles SIGTERM', env: {}, code: 143 },
+  ];
+  let built = false;
+  for (const mode of modes) {
+    for (const collectorCase of collectorCases) {
+      it(`${mode.name}, ${collectorCase.name}: no request in flight is cut and every answered request's events are delivered`, async () => {
+        if (!built) await buildFixture(SERVER_APP_DIR);
+        built = true;
+        const collector = await startCollector({ port: 0, memory: true, quiet: true });
+        collectors.push(collector);
+        const app = await startNext(SERVER_APP_DIR, {
+          TRIBUTARY_WRITE_KEY: 'reliability-next-server-key',
+          TRIBUTARY_HOST: collector.url,
+          ...mode.env,
+        });
+        running.push({
+          url: app.url,
+          pid: app.child.pid!,
+          terminate: () => app.child.kill('SIGTERM'),
+          kill: () => app.child.kill('SIGKILL'),
+          exited: app.done.then(({ code }) => ({ code, signal: null })),
+          output: app.output,
+        });
+        collector.reset();
+        const slow = 'latency' in collectorCase.faults;
+        if (slow) collector.faults.set(collectorCase.faults);
+        const signalAfter = size(60, 400);
+        const result = await sigtermUnderLoad(app, collector, {
+          clients: 8,
+          signalAfter,
+          delay: 300,
+          limit: SHUTDOWN_LIMIT,
+          prefix: `next-${mode.code}-${collectorCase.name.split(' ')[0]}`,
+          // Batches are being retried when the signal arrives.
+          beforeSignal: () => {
+            if (!slow) collector.faults.set(collectorCase.faults);
+          },
+        });
+        const exit = result.exit === 'still running' ? result.exit : `exit ${result.exit.code}`;
+        recordResult({
+          id: `apps/next-start-${mode.code === 0 ? 'manual' : 'next'}-sigterm-${collectorCase.name.split(' ')[0]}`,
+          title: `next start, ${mode.name}: SIGTERM after ${signalAfter} answered requests, 8 keep-alive clients, a 300 ms route tracking at its start and end, ${collectorCase.name}`,
+          sent: result.answered.length * 2,
+          accepted: result.answered.length * 2,
+          delivered: result.answered.length * 2 - result.lost.length - result.reported.length,
+          duplicated: result.duplicates,
+          reported: result.reported.length,
+          lost: result.lost.length,
+          notes:
+            `${exit} ${result.shutdownMs} ms after SIGTERM; requests sent ${result.sent}, answered ${result.answered.length} ` +
+            `(${result.answeredAfterSignal} after the signal), refused ${result.failed.size} ` +
+            `(${[...new Set(result.failed.values())].join(', ') || 'none'}), cut in flight ${result.cut.length}; ` +
+            `counted over ${result.storedMessageIds} stored messageIds`,
+          durationMs: result.shutdownMs,
+        });
+        if (result.exit === 'still running' || result.exit.code !== mode.code)
+          console.log(`[reliability] next start output:\n${app.output().slice(-3000)}`);
+        expect(result.exit).toMatchObject({ code: mode.code });
+        expect(result.shutdownMs).toBeLessThan(SHUTDOWN_LIMIT);
+        expect(result.cut, 'requests the route had started whose connection was cut').toEqual([]);
+        expect(result.lost, 'answered requests with an event neither stored nor reported').toEqual(
+          [],
+        );
+        expect(result.reported, 'events reported instead of delivered').toEqual([]);
+        expect(result.answered.length).toBeGreaterThanOrEqual(signalAfter);
+        if (!slow) expect(collector.stats().faults.fail_next).toBe(10);
+      }, 240_000);
+    }
+  }
 });

@@ -1,3 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+
+/** `GET /`: the live debugger page, with a fresh nonce for its inline script and style. */
+export function serveDebuggerPage(res: ServerResponse): void {
+  const nonce = randomBytes(16).toString('base64');
+  const html = renderDebuggerPage(nonce);
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    // Event content is rendered as text; the policy is a second line of defence.
+    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(html);
+}
+
 /**
  * The debugger page: one self-contained document (no CDN, no build step), whose inline style and
  * script carry `nonce` for the Content-Security-Policy. Every piece of event content is put in the

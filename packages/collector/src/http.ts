@@ -77,3 +77,19 @@ export function sendJson(
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Reads and discards what is left of a request body. */
+export async function drain(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded) return;
+  await readBody(req, 0);
+}
+
+/** Answers 405 with the allowed methods. */
+export function sendMethodNotAllowed(res: ServerResponse, allow: string): void {
+  sendJson(
+    res,
+    405,
+    { success: false, code: 'method_not_allowed', message: `Use ${allow}.` },
+    { allow },
+  );
+}

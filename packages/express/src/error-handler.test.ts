@@ -14,10 +14,11 @@ describe.each([
   let served: Served | undefined;
   afterEach(() => served?.close());
 
-  async function start(options?: ErrorHandlerOptions, withMiddleware = true) {
+  async function start(options?: ErrorHandlerOptions, withMiddleware = true, mint = true) {
     const client = createTestAnalytics();
     const app = createExpress();
-    if (withMiddleware) app.use(analyticsMiddleware({ client }));
+    if (withMiddleware)
+      app.use(analyticsMiddleware({ client, ...(mint ? {} : { anonymousId: { mint: false } }) }));
     app.get('/orders/:id', () => {
       throw new TypeError('cannot read total');
     });
@@ -77,7 +78,7 @@ describe.each([
       body: 'handled: cannot read total',
     });
     await served?.close();
-    const anonymous = await start();
+    const anonymous = await start(undefined, true, false);
     expect(await send(`${anonymous.url}/orders/1`)).toMatchObject({ status: 500 });
     expect(anonymous.client.errors).toEqual([]);
   });

@@ -1,6 +1,12 @@
 import type { Properties } from '@tributary/core';
+import {
+  DEFAULT_ERROR_EVENT,
+  errorEventProperties,
+  hasIdentity,
+  isServerError,
+  type RequestAnalytics,
+} from '@tributary/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { hasIdentity, type RequestAnalytics } from './request-analytics.js';
 import { routeTemplate } from './request-events.js';
 
 /** Options of {@link analyticsErrorHandler}. */
@@ -19,8 +25,7 @@ export interface ErrorHandlerOptions {
   properties?: (error: unknown, req: Request) => Properties;
 }
 
-/** The default name of error events. */
-export const DEFAULT_ERROR_EVENT = 'Server Error';
+export { DEFAULT_ERROR_EVENT };
 
 /**
  * An Express error middleware that records the error as an event through `req.analytics`, then
@@ -34,17 +39,16 @@ export const DEFAULT_ERROR_EVENT = 'Server Error';
  */
 export function analyticsErrorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   const shouldRecord = options.shouldRecord ?? isServerError;
-  const properties = options.properties ?? defaultProperties;
+  const properties =
+    options.properties ??
+    ((error: unknown, req: Request) =>
+      errorEventProperties(error, { method: req.method, route: routeTemplate(req) }));
   return (error: unknown, req: Request, _res: Response, next: NextFunction): void => {
     try {
       // Structural, not instanceof: an app may load this package both as ESM and as CJS.
       const analytics = req.analytics as RequestAnalytics | undefined;
-      if (
-        analytics?.scope !== undefined &&
-        hasIdentity(analytics.scope) &&
-        shouldRecord(error, req)
-      ) {
-        analytics.track({
+      if (hasIdentity(analytics?.scope) && shouldRecord(error, req)) {
+        analytics?.track({
           event: options.event ?? DEFAULT_ERROR_EVENT,
           properties: properties(error, req),
         });
@@ -53,28 +57,5 @@ export function analyticsErrorHandler(options: ErrorHandlerOptions = {}): ErrorR
       // Recording is best effort; the error itself must reach the next handler untouched.
     }
     next(error);
-  };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
-  const value = status ?? statusCode;
-  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
-}
-
-function isServerError(error: unknown): boolean {
-  const status = statusOf(error);
-  return status === undefined || status >= 500;
-}
-
-function defaultProperties(error: unknown, req: Request): Properties {
-  const { name, message } =
-    error instanceof Error ? error : { name: typeof error, message: String(error) };
-  return {
-    name,
-    message: message.slice(0, 200),
-    status: statusOf(error) ?? 500,
-    method: req.method,
-    route: routeTemplate(req) ?? null,
   };
 }

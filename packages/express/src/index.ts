@@ -9,8 +9,14 @@ export {
   type AnalyticsMiddleware,
   type AnalyticsMiddlewareOptions,
 } from './middleware.js';
-export type { AnonymousIdOptions, ContextOptions } from './request-scope.js';
-export { RequestAnalytics, type AnalyticsClient } from './request-analytics.js';
+export {
+  RequestAnalytics,
+  type AnalyticsClient,
+  type AnonymousIdCookieOptions,
+  type AnonymousIdOptions,
+  type ContextFields,
+  type ContextFields as ContextOptions,
+} from '@tributary/core/adapter';
 export {
   DEFAULT_REQUEST_EVENT,
   routeTemplate,
@@ -28,4 +34,4 @@ export {
   type ClosableClient,
   type ClosableServer,
   type ShutdownOptions,
-} from './shutdown.js';
+} from '@tributary/core/adapter';

@@ -168,7 +168,7 @@ describe.each([
     await send(`${url}/shop/hat`, { headers: { 'x-fail': '1', cookie: 'ajs_anonymous_id=a' } });
     expect(calls).toBe(2);
     expect(client.tracked().map((m) => [m.userId, m.anonymousId])).toEqual([
-      ['U1', undefined],
+      ['U1', expect.stringMatching(/^[0-9a-f-]{36}$/)],
       [undefined, 'a'],
     ]);
   });
@@ -179,8 +179,23 @@ describe.each([
     await middleware.client.close();
   });
 
-  it('rejects (returns false) rather than throws when a request has no identity', async () => {
+  it('gives a visitor without an id a new one, stored in the analytics.js cookie', async () => {
     const { client, url } = await start();
+    const reply = await send(`${url}/shop/hat`);
+    const id = client.tracked()[0]?.anonymousId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reply.headers['set-cookie']).toEqual([
+      `ajs_anonymous_id=%22${id}%22; Path=/; Max-Age=31536000; SameSite=Lax`,
+    ]);
+    const again = await send(`${url}/shop/hat`, {
+      headers: { cookie: `ajs_anonymous_id=%22${id}%22` },
+    });
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(client.tracked()[1]?.anonymousId).toBe(id);
+  });
+
+  it('rejects (returns false) rather than throws when a request has no identity', async () => {
+    const { client, url } = await start({ anonymousId: { mint: false } });
     const reply = await send(`${url}/shop/hat`);
     expect(JSON.parse(reply.body)).toEqual({ ok: false });
     expect(client.errors[0]?.code).toBe('VALIDATION_FAILED');

@@ -1,13 +1,16 @@
-import { Analytics, runWithScope, type AnalyticsOptions, type RequestScope } from '@tributary/core';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { RequestAnalytics, type AnalyticsClient } from './request-analytics.js';
-import { watchRequest, type TrackRequestsOptions } from './request-events.js';
+import { Analytics, type AnalyticsOptions } from '@tributary/core';
 import {
-  requestScope,
+  createRequestScope,
+  RequestAnalytics,
+  runWithScope,
+  type AnalyticsClient,
   type AnonymousIdOptions,
-  type ContextOptions,
-  type RequestScopeSettings,
-} from './request-scope.js';
+  type ContextFields,
+  type RequestScope,
+  type TrustProxy,
+} from '@tributary/core/adapter';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { watchRequest, type TrackRequestsOptions } from './request-events.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point.
@@ -22,32 +25,34 @@ declare global {
 /** The adapter's own options, next to the client's. */
 export interface AdapterOptions {
   /** Request facts to add to `context`; `false` adds none. Defaults to all of them. */
-  context?: boolean | ContextOptions;
+  context?: boolean | ContextFields;
   /**
    * The signed-in user's id, called at each call, so auth middleware mounted after this one still
    * counts. Defaults to `req.user?.id`.
    */
   resolveUser?: (req: Request) => string | number | null | undefined;
-  /** Where to find the anonymous id. Defaults to `{ cookie: true }`. */
+  /**
+   * Where to find the anonymous id, and whether to create one (stored in analytics.js's
+   * `ajs_anonymous_id` cookie) for a visitor without one. Defaults to `{ cookie: true, mint: {} }`.
+   */
   anonymousId?: AnonymousIdOptions;
   /** Record one event per completed request (method, route template, status, duration). Defaults to `false`. */
   trackRequests?: boolean | TrackRequestsOptions;
 }
 
 /** Options of {@link analyticsMiddleware}: an existing `client`, or options to create one. */
-export type AnalyticsMiddlewareOptions<TClient extends AnalyticsClient = Analytics<any>> =
+export type AnalyticsMiddlewareOptions<TClient extends AnalyticsClient = Analytics> =
   AdapterOptions & ({ client: TClient } | (AnalyticsOptions & { client?: undefined }));
 
 /** The middleware, carrying the client it sends to (to flush or close it). */
-export type AnalyticsMiddleware<TClient extends AnalyticsClient = Analytics<any>> =
-  RequestHandler & {
-    readonly client: TClient;
-  };
+export type AnalyticsMiddleware<TClient extends AnalyticsClient = Analytics> = RequestHandler & {
+  readonly client: TClient;
+};
 
 /**
- * Gives every request `req.analytics`, and runs the rest of the request inside the client's request
- * scope, so calls made anywhere while it is handled carry its user, anonymous id and context.
- * Never throws into Express.
+ * Gives every request `req.analytics`, and runs the rest of the request inside its request scope,
+ * so calls made anywhere while it is handled carry its user, anonymous id and context. The client
+ * ip follows the app's `trust proxy` setting. Never throws into Express.
  *
  * @example
  * const analytics = analyticsMiddleware({ writeKey: process.env.SEGMENT_WRITE_KEY });
@@ -57,30 +62,39 @@ export type AnalyticsMiddleware<TClient extends AnalyticsClient = Analytics<any>
  *   res.sendStatus(201);
  * });
  */
-export function analyticsMiddleware<TClient extends AnalyticsClient = Analytics<any>>(
+export function analyticsMiddleware<TClient extends AnalyticsClient = Analytics>(
   options: AnalyticsMiddlewareOptions<TClient>,
 ): AnalyticsMiddleware<TClient> {
   const {
     client: given,
     context = true,
-    resolveUser,
+    resolveUser = defaultUser,
     anonymousId = {},
     trackRequests = false,
     ...clientOptions
   } = options;
   const client = given ?? (new Analytics(clientOptions) as AnalyticsClient as TClient);
-  const settings: RequestScopeSettings = {
-    context: context === true ? {} : context === false ? allOff : context,
-    resolveUser: resolveUser ?? defaultUser,
-    anonymousId,
-  };
   const requests =
     trackRequests === false ? undefined : trackRequests === true ? {} : trackRequests;
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     let scope: RequestScope = {};
     try {
-      scope = requestScope(req, settings);
+      scope = createRequestScope(
+        {
+          headers: req.headers,
+          url: req.originalUrl ?? req.url,
+          protocol: req.protocol,
+          socketAddress: req.socket?.remoteAddress,
+          setCookie: (cookie) => void res.append('Set-Cookie', cookie),
+        },
+        {
+          context,
+          anonymousId,
+          clientIp: { trustProxy: req.app?.get('trust proxy fn') as TrustProxy | undefined },
+          resolveUser: () => resolveUser(req),
+        },
+      );
       if (requests !== undefined) watchRequest(req, res, requests);
     } catch {
       // Analytics must never fail a request: carry on without the request's facts.
@@ -90,14 +104,6 @@ export function analyticsMiddleware<TClient extends AnalyticsClient = Analytics<
   };
   return Object.assign(middleware, { client });
 }
-
-const allOff: ContextOptions = {
-  ip: false,
-  userAgent: false,
-  locale: false,
-  page: false,
-  requestId: false,
-};
 
 function defaultUser(req: Request): string | number | undefined {
   return (req as { user?: { id?: string | number } }).user?.id;

@@ -1,5 +1,9 @@
+import {
+  DEFAULT_REQUEST_EVENT,
+  hasIdentity,
+  requestEventProperties,
+} from '@tributary/core/adapter';
 import type { Request, Response } from 'express';
-import { hasIdentity } from './request-analytics.js';
 
 /**
  * Which requests an automatic request event covers: a string is compared with the route template
@@ -17,8 +21,7 @@ export interface TrackRequestsOptions {
   exclude?: RequestRule[];
 }
 
-/** The default name of automatic request events. */
-export const DEFAULT_REQUEST_EVENT = 'Request Completed';
+export { DEFAULT_REQUEST_EVENT };
 
 /**
  * Records a request event when the response has been handed off completely (aborted requests are
@@ -40,12 +43,12 @@ export function watchRequest(req: Request, res: Response, options: TrackRequests
       if (options.exclude?.some((rule) => matches(rule, route, req, res))) return;
       req.analytics.track({
         event: options.event ?? DEFAULT_REQUEST_EVENT,
-        properties: {
+        properties: requestEventProperties({
           method: req.method,
-          route: route ?? null,
+          route,
           status: res.statusCode,
-          duration: Math.round((performance.now() - start) * 1000) / 1000,
-        },
+          duration: performance.now() - start,
+        }),
       });
     } catch {
       // A request event must never break the response it describes.

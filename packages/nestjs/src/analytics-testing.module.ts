@@ -1,5 +1,5 @@
+import type { AnyAnalytics } from './options.js';
 import { Inject, Module, type DynamicModule } from '@nestjs/common';
-import type { Analytics } from '@tributary/core';
 import {
   createTestAnalytics,
   type TestAnalytics,
@@ -14,7 +14,15 @@ import { setTrackMethodClient } from './track-method.decorator.js';
 /** Options of `AnalyticsTestingModule.forRoot()`: how requests are read, plus test-client options. */
 export interface AnalyticsTestingModuleOptions
   extends
-    Pick<AnalyticsModuleOptions, 'context' | 'resolveUser' | 'resolveAnonymousId'>,
+    Pick<
+      AnalyticsModuleOptions,
+      | 'context'
+      | 'resolveUser'
+      | 'resolveAnonymousId'
+      | 'anonymousId'
+      | 'trackRequests'
+      | 'trackErrors'
+    >,
     AnalyticsModuleExtras {
   /** Options of the recording client (`createTestAnalytics`). Defaults to none. */
   client?: TestAnalyticsOptions;
@@ -35,7 +43,7 @@ export interface AnalyticsTestingModuleOptions
  */
 @Module({})
 export class AnalyticsTestingModule {
-  constructor(@Inject(ANALYTICS_CLIENT) client: Analytics<any>) {
+  constructor(@Inject(ANALYTICS_CLIENT) client: AnyAnalytics) {
     setTrackMethodClient(client);
   }
 

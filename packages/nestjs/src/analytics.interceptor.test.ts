@@ -53,6 +53,8 @@ class ProductsController {
     await new Promise((resolve) => setTimeout(resolve, 5));
     // Called after an await: the request scope must still be there.
     this.analytics.track('Product Looked Up', { productId: id });
+    // The request-bound client of every adapter: alias's previousId is the visitor's id.
+    this.analytics.request().alias({ userId: `viewer-of-${id}` });
     return { id, price: 12 };
   }
 
@@ -141,6 +143,9 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
     expect(viewed.context.requestId).toMatch(/^[0-9a-f-]{36}$/);
     const lookedUp = analytics.expectTracked('Product Looked Up', { productId: 'p1' });
     expect(lookedUp.context.requestId).toBe(viewed.context.requestId);
+    const [alias] = analytics.ofType('alias');
+    expect(alias).toMatchObject({ previousId: 'anon-1', userId: 'viewer-of-p1' });
+    expect(alias?.context.requestId).toBe(viewed.context.requestId);
   });
 
   it('keeps guards on decorated handlers and resolves the user they attach', async () => {

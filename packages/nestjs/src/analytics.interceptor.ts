@@ -7,10 +7,12 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { runWithScope, type Analytics, type RequestScope } from '@tributary/core';
+import { runWithScope, toId, type RequestScope } from '@tributary/core/adapter';
 import { Observable, tap } from 'rxjs';
-import type { AnalyticsModuleOptions, AnalyticsRequest } from './options.js';
-import { requestScope, toId } from './request-scope.js';
+import type { AnalyticsModuleOptions, AnalyticsRequest, AnyAnalytics } from './options.js';
+import { executionScope } from './execution-scope.js';
+import { watchRequest } from './request-events.js';
+import { trackFacts } from './track-facts.js';
 import {
   ANALYTICS_CLIENT,
   ANALYTICS_MODULE_OPTIONS,
@@ -22,8 +24,8 @@ import type { TrackInput, TrackMetadata } from './track.decorator.js';
 /**
  * Registered globally by `AnalyticsModule`. Runs each handler inside a request scope (identity and
  * context for every call made while it runs, across `await`s), then fires its `@Track()` events.
- * Interceptors run after guards, so `request.user` is known; outside HTTP (microservices, GraphQL)
- * there is no request context, and `@Track()` still fires.
+ * Interceptors run after guards, so `request.user` is known. GraphQL resolvers get the scope of
+ * the HTTP request that carried the operation; gateway and microservice handlers one per message.
  */
 @Injectable()
 export class AnalyticsInterceptor implements NestInterceptor {
@@ -31,7 +33,7 @@ export class AnalyticsInterceptor implements NestInterceptor {
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(ANALYTICS_CLIENT) private readonly client: Analytics<any>,
+    @Inject(ANALYTICS_CLIENT) private readonly client: AnyAnalytics,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
   ) {}
 
@@ -49,9 +51,15 @@ export class AnalyticsInterceptor implements NestInterceptor {
       }
       tracks =
         this.reflector.get<TrackMetadata[] | undefined>(TRACK_METADATA, context.getHandler()) ?? [];
-      if (context.getType() === 'http') {
-        request = context.switchToHttp().getRequest<AnalyticsRequest>();
-        scope = requestScope(request, context, this.options, this.#logger);
+      // #22: HTTP, GraphQL, WebSocket and microservice handlers all get a request scope.
+      const execution = executionScope(context, this.options, this.#logger);
+      if (execution !== undefined) {
+        ({ request, scope } = execution);
+        // HTTP and GraphQL: one request event per HTTP request, however many resolvers ran.
+        if (execution.response !== undefined) {
+          const graphql = context.getType<string>() === 'graphql';
+          watchRequest(this.client, scope, request, execution.response, this.options, graphql);
+        }
       }
     } catch (error) {
       this.#logger.warn(
@@ -83,16 +91,7 @@ export class AnalyticsInterceptor implements NestInterceptor {
       if (fired) return;
       fired = true;
       try {
-        const input: TrackInput = {
-          result,
-          error,
-          params: (request?.params as Record<string, string> | undefined) ?? {},
-          query: (request?.query as Record<string, unknown> | undefined) ?? {},
-          body: request === undefined ? rpcData(context) : request.body,
-          user: request?.user,
-          request,
-          args: context.getArgs(),
-        };
+        const input: TrackInput = { ...trackFacts(context, request), result, error };
         runWithScope(scope ?? {}, () => {
           for (const track of tracks) this.#track(track, outcome, input);
         });
@@ -121,8 +120,4 @@ export class AnalyticsInterceptor implements NestInterceptor {
       this.#logger.warn(`@Track() could not build its event: ${String(error)}`);
     }
   }
-}
-
-function rpcData(context: ExecutionContext): unknown {
-  return context.getType() === 'rpc' ? context.switchToRpc().getData() : undefined;
 }

@@ -114,6 +114,7 @@ describe('AnalyticsModule', () => {
               shutdownTimeout: -1,
               resolveUser: 'user.id',
               context: { ip: 'yes', cookies: true },
+              trackErrors: 'always',
             }) as unknown as AnalyticsModuleOptions,
         }),
       ],
@@ -127,6 +128,7 @@ describe('AnalyticsModule', () => {
       '"host"',
       '"shutdownTimeout"',
       '"resolveUser"',
+      '"trackErrors"',
       '"context.ip"',
       '"context.cookies"',
     ]) {

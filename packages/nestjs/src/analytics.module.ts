@@ -1,3 +1,4 @@
+import type { AnyAnalytics } from './options.js';
 import {
   ConfigurableModuleBuilder,
   Inject,
@@ -9,8 +10,8 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import type { Analytics } from '@tributary/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
 import { AnalyticsInterceptor } from './analytics.interceptor.js';
 import { AnalyticsService } from './analytics.service.js';
 import {
@@ -43,7 +44,12 @@ export type AnalyticsModuleAsyncOptions = ConfigurableModuleAsyncOptions<
 
 /** The providers both the real and the testing module register, given a client provider. */
 export function analyticsProviders(client: Provider): Provider[] {
-  return [client, AnalyticsService, { provide: APP_INTERCEPTOR, useClass: AnalyticsInterceptor }];
+  return [
+    client,
+    AnalyticsService,
+    { provide: APP_INTERCEPTOR, useClass: AnalyticsInterceptor },
+    { provide: APP_FILTER, useClass: AnalyticsExceptionFilter },
+  ];
 }
 
 const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<AnalyticsModuleOptions>({
@@ -88,7 +94,7 @@ export class AnalyticsModule extends ConfigurableModuleClass implements OnApplic
   readonly #logger = new Logger('Analytics');
 
   constructor(
-    @Inject(ANALYTICS_CLIENT) private readonly client: Analytics<any>,
+    @Inject(ANALYTICS_CLIENT) private readonly client: AnyAnalytics,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
   ) {
     super();

@@ -1,8 +1,8 @@
+import type { AnyAnalytics } from './options.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   getCurrentScope,
   runWithScope,
-  type Analytics,
   type CommonFields,
   type FlushOptions,
   type FlushReport,
@@ -10,6 +10,7 @@ import {
   type Properties,
   type RequestScope,
 } from '@tributary/core';
+import { RequestAnalytics } from '@tributary/core/adapter';
 import { ANALYTICS_CLIENT } from './tokens.js';
 
 /** Per-call options of {@link AnalyticsService}: explicit values win over the request's. */
@@ -35,7 +36,7 @@ export interface AnalyticsCallOptions extends CommonFields {
  */
 @Injectable()
 export class AnalyticsService {
-  constructor(@Inject(ANALYTICS_CLIENT) readonly client: Analytics<any>) {}
+  constructor(@Inject(ANALYTICS_CLIENT) readonly client: AnyAnalytics) {}
 
   /** An action the user performed. */
   track(event: string, properties?: Properties, options: AnalyticsCallOptions = {}): boolean {
@@ -79,6 +80,16 @@ export class AnalyticsService {
     const previous = previousId ?? getCurrentScope()?.anonymousId;
     if (previous === undefined) return false;
     return this.client.alias({ ...options, userId, previousId: previous });
+  }
+
+  /**
+   * The current request's client, as `@tributary/express` and `@tributary/next` hand it out: the
+   * same methods (object and positional forms), the same defaults, usable after the request's
+   * async scope has ended. Outside a request it is bound to nothing.
+   * @example this.analytics.request().alias({ userId: user.id }); // previousId: the visitor's id
+   */
+  request(): RequestAnalytics {
+    return new RequestAnalytics(this.client, getCurrentScope() ?? {});
   }
 
   /** Resolves once everything accepted so far is delivered or reported. Never rejects. */

@@ -11,6 +11,7 @@ import {
   TrackMethod,
   type AnalyticsOptionsFactory,
   type AnalyticsRequest,
+  type GraphqlOperation,
 } from './index.js';
 
 declare const client: Analytics;
@@ -68,3 +69,13 @@ TrackMethod<number>('Counted', {
 
 expectTypeOf(getTestAnalytics).returns.toEqualTypeOf<TestAnalytics>();
 expectTypeOf(AnalyticsTestingModule.forRoot).parameter(0).toExtend<object | undefined>();
+
+// A resolver's @Track() reads the GraphQL operation; it is absent outside GraphQL.
+Track('Product Viewed', {
+  properties: ({ graphql, body }) => {
+    expectTypeOf(graphql).toEqualTypeOf<GraphqlOperation | undefined>();
+    expectTypeOf(graphql!.operationName).toEqualTypeOf<string | undefined>();
+    expectTypeOf(graphql!.args).toEqualTypeOf<Record<string, unknown>>();
+    return { productId: String(body.id) };
+  },
+});

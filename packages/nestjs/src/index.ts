@@ -11,6 +11,7 @@ export {
 } from './analytics.module.js';
 export { AnalyticsService, type AnalyticsCallOptions } from './analytics.service.js';
 export { AnalyticsInterceptor } from './analytics.interceptor.js';
+export type { GraphqlOperation } from './graphql-info.js';
 export {
   Track,
   SkipTracking,
@@ -33,7 +34,10 @@ export {
   DEFAULT_SHUTDOWN_TIMEOUT,
   type AnalyticsModuleOptions,
   type AnalyticsRequest,
+  type AnyAnalytics,
+  type AutomaticEventOptions,
   type RequestContextFields,
+  type TrackErrorsOptions,
 } from './options.js';
 export {
   ANALYTICS_CLIENT,
@@ -42,3 +46,9 @@ export {
   SKIP_TRACKING_METADATA,
   TRACK_METADATA,
 } from './tokens.js';
+export { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
+export type {
+  AnonymousIdCookieOptions,
+  AnonymousIdOptions,
+  ContextFields,
+} from '@tributary/core/adapter';

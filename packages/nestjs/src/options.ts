@@ -5,10 +5,19 @@ import {
   type AnalyticsOptions,
   type Id,
   type Logger,
+  type Properties,
 } from '@tributary/core';
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  type AnonymousIdOptions,
+  type ContextFields,
+} from '@tributary/core/adapter';
 
-/** Milliseconds `onApplicationShutdown` waits for delivery by default. */
-export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
+export { DEFAULT_SHUTDOWN_TIMEOUT };
+
+/** An `Analytics` client of any tracking plan. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a tracking plan appears in both argument and return positions, so only `any` accepts every plan.
+export type AnyAnalytics = Analytics<any>;
 
 /**
  * The HTTP request as the interceptor sees it: Express's `Request` or Fastify's `FastifyRequest`.
@@ -19,24 +28,29 @@ export interface AnalyticsRequest {
   /** The platform's client ip: Express `trust proxy` and Fastify `trustProxy` aware. */
   ip?: string;
   /** What an authentication guard attached (Passport sets `request.user`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Passport's `request.user` is untyped; apps read it as their own shape.
   user?: any;
-  [key: string]: any;
+  [key: string]: unknown;
 }
 
 /** Which request facts the interceptor puts into each message's `context`. Each defaults to `true`. */
-export interface RequestContextFields {
-  /** `context.ip` from `request.ip`, which honours the platform's trust-proxy setting. Defaults to `true`. */
-  ip?: boolean;
-  /** `context.userAgent` from the User-Agent header. Defaults to `true`. */
-  userAgent?: boolean;
-  /** `context.locale`: the highest-weighted Accept-Language tag. Defaults to `true`. */
-  locale?: boolean;
-  /** `context.page.{url,path,search,referrer}`. Defaults to `true`. */
-  page?: boolean;
-  /** `context.requestId` from X-Request-Id, or a random UUID per request. Defaults to `true`. */
-  requestId?: boolean;
+export interface RequestContextFields extends ContextFields {
   /** `context.route`: the matched route template, such as `/products/:id`. Defaults to `true`. */
   route?: boolean;
+}
+
+/** Options of `trackRequests` and `trackErrors`: the event name. */
+export interface AutomaticEventOptions {
+  /** The event name. Defaults to `'Request Completed'` for requests and `'Server Error'` for errors. */
+  event?: string;
+}
+
+/** Options of `trackErrors`. */
+export interface TrackErrorsOptions extends AutomaticEventOptions {
+  /** Which errors to record. Defaults to errors without a status or with a status of 500 or more. */
+  shouldRecord?: (error: unknown) => boolean;
+  /** The event's properties. Defaults to `name`, `message` (200 characters at most), `status`, `method`, `route`. */
+  properties?: (error: unknown, request: AnalyticsRequest) => Properties;
 }
 
 /** How the module reads requests and shuts down: the options that are not the client's. */
@@ -56,7 +70,21 @@ export interface AnalyticsModuleSettings {
     request: AnalyticsRequest,
     context: ExecutionContext,
   ) => string | null | undefined;
-  /** Milliseconds `onApplicationShutdown` waits for queued events to be delivered. Defaults to 5000. */
+  /**
+   * Where to find the anonymous id when `resolveAnonymousId` is not given, and whether to create
+   * one (stored in analytics.js's `ajs_anonymous_id` cookie) for a visitor without one.
+   * Defaults to `{ cookie: true, mint: {} }`.
+   */
+  anonymousId?: AnonymousIdOptions;
+  /** Record one event per completed HTTP request (method, route template, status, duration). Defaults to `false`. */
+  trackRequests?: boolean | AutomaticEventOptions;
+  /**
+   * Record an event for each server error an HTTP request ends with, thrown anywhere in Nest's
+   * pipeline (guards, pipes, interceptors, handlers), through a global exception filter that then
+   * hands the error to Nest's default handling. Defaults to `true`.
+   */
+  trackErrors?: boolean | TrackErrorsOptions;
+  /** Milliseconds `onApplicationShutdown` waits for queued events to be delivered. Defaults to 10000. */
   shutdownTimeout?: number;
 }
 
@@ -66,7 +94,7 @@ export interface AnalyticsModuleClientOption {
    * A client you created yourself. On shutdown the module flushes it but does not close it, since
    * you own it. Defaults to a client built from the other options.
    */
-  client: Analytics<any>;
+  client: AnyAnalytics;
 }
 
 /**
@@ -85,6 +113,9 @@ const ADAPTER_KEYS = [
   'context',
   'resolveUser',
   'resolveAnonymousId',
+  'anonymousId',
+  'trackRequests',
+  'trackErrors',
   'shutdownTimeout',
 ] as const;
 const CONTEXT_FIELDS = ['ip', 'userAgent', 'locale', 'page', 'requestId', 'route'] as const;
@@ -101,7 +132,7 @@ export function isOwnClient(client: object): boolean {
  * Checks every option and creates the client. Throws one `AnalyticsError` (`INVALID_OPTIONS`)
  * listing every problem, the module's and the core client's together.
  */
-export function createAnalyticsClient(options: AnalyticsModuleOptions): Analytics<any> {
+export function createAnalyticsClient(options: AnalyticsModuleOptions): AnyAnalytics {
   if (typeof options !== 'object' || options === null) {
     throw invalid([
       `the options must be an object, received ${options === null ? 'null' : typeof options}`,
@@ -128,7 +159,7 @@ export function createAnalyticsClient(options: AnalyticsModuleOptions): Analytic
     if (problems.length > 0) throw invalid(problems);
     return client;
   }
-  let analytics: Analytics<any> | undefined;
+  let analytics: AnyAnalytics | undefined;
   try {
     analytics = new Analytics({
       ...(core as AnalyticsOptions),
@@ -168,6 +199,19 @@ function checkModuleOptions(options: AnalyticsModuleOptions): string[] {
     problems.push(
       `"shutdownTimeout" must be a number of milliseconds >= 0, received ${describe(timeout)}`,
     );
+  }
+  for (const name of ['trackRequests', 'trackErrors', 'anonymousId'] as const) {
+    const value: unknown = options[name];
+    const booleanAllowed = name !== 'anonymousId';
+    if (
+      value !== undefined &&
+      !(booleanAllowed && typeof value === 'boolean') &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      problems.push(
+        `"${name}" must be ${booleanAllowed ? 'a boolean or ' : ''}an options object, received ${describe(value)}`,
+      );
+    }
   }
   const context = options.context;
   if (context !== undefined && context !== false) {

@@ -15,7 +15,7 @@ function expressLike(overrides: Partial<AnalyticsRequest> = {}): AnalyticsReques
       cookie: 'theme=dark; ajs_anonymous_id=%22a-1%22',
       authorization: 'Bearer secret',
     },
-    ip: '198.51.100.4',
+    socket: { remoteAddress: '::ffff:198.51.100.4' },
     originalUrl: '/products/p1?ref=x',
     protocol: 'https',
     route: { path: '/products/:id' },
@@ -26,7 +26,7 @@ function expressLike(overrides: Partial<AnalyticsRequest> = {}): AnalyticsReques
 
 describe('requestScope', () => {
   it('reads context, the analytics.js cookie and request.user.id, and never copies credentials', () => {
-    const scope = requestScope(expressLike(), executionContext, {}, logger);
+    const scope = requestScope(expressLike(), undefined, executionContext, {}, logger);
     expect(scope.context).toEqual({
       ip: '198.51.100.4',
       userAgent: 'ua',
@@ -45,12 +45,15 @@ describe('requestScope', () => {
 
   it('reads the route template of a Fastify request', () => {
     const request = expressLike({ route: undefined, routeOptions: { url: '/cart/:id' } });
-    expect(requestScope(request, executionContext, {}, logger).context?.route).toBe('/cart/:id');
+    expect(requestScope(request, undefined, executionContext, {}, logger).context?.route).toBe(
+      '/cart/:id',
+    );
   });
 
   it('leaves out the fields turned off, and everything with context: false', () => {
     const some = requestScope(
       expressLike(),
+      undefined,
       executionContext,
       { context: { ip: false, route: false } },
       logger,
@@ -58,13 +61,14 @@ describe('requestScope', () => {
     expect(some.context).not.toHaveProperty('ip');
     expect(some.context).not.toHaveProperty('route');
     expect(
-      requestScope(expressLike(), executionContext, { context: false }, logger).context,
+      requestScope(expressLike(), undefined, executionContext, { context: false }, logger).context,
     ).toEqual({});
   });
 
   it('uses the resolvers given, and survives one that throws', () => {
     const scope = requestScope(
       expressLike(),
+      undefined,
       executionContext,
       {
         resolveUser: () => {

@@ -1,75 +1,117 @@
-import { randomUUID } from 'node:crypto';
 import type { ExecutionContext, LoggerService } from '@nestjs/common';
 import {
-  readAnonymousIdCookie,
-  requestContextFromNode,
-  type Id,
-  type MessageContext,
-  type RequestScope,
-} from '@tributary/core';
+  createRequestScope,
+  toId,
+  type AdapterRequestScope,
+  type RequestFacts,
+  type TrustProxy,
+} from '@tributary/core/adapter';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
 
+/** The parts of Express's `Request` and Fastify's `FastifyRequest` the scope reads. */
+interface PlatformRequest {
+  headers: RequestFacts['headers'];
+  url?: string;
+  originalUrl?: string;
+  protocol?: string;
+  socket?: { remoteAddress?: string };
+  /** Fastify: the Node request. */
+  raw?: { socket?: { remoteAddress?: string } };
+  /** Fastify with `trustProxy`: the socket address, then the trusted chain, nearest first. */
+  ips?: string[];
+  /** Express: the application, whose `trust proxy fn` is the compiled trust rule. */
+  app?: { get?: (name: string) => unknown };
+  route?: { path?: unknown };
+  routeOptions?: { url?: unknown };
+}
+
+/** The parts of Express's `Response` and Fastify's `FastifyReply` used to set a cookie. */
+interface PlatformResponse {
+  append?: (name: string, value: string) => unknown;
+  header?: (name: string, value: string) => unknown;
+  headersSent?: boolean;
+  sent?: boolean;
+}
+
 /**
- * The request scope of one HTTP request, on Express or Fastify: its context, its anonymous id,
- * and its user id, resolved lazily (when a message is built, so after guards).
+ * The request scope of one request, on Express or Fastify (or a gateway's handshake): its
+ * context, its anonymous id (created and set as a cookie when missing and `response` can take
+ * one), and its user id, resolved lazily (when a message is built, so after guards). Cached per
+ * request by `executionScope`.
  */
 export function requestScope(
   request: AnalyticsRequest,
+  response: unknown,
   executionContext: ExecutionContext,
   options: AnalyticsModuleSettings,
   logger: Pick<LoggerService, 'warn'>,
-): RequestScope {
-  const { resolveUser, resolveAnonymousId } = options;
-  const scope: RequestScope = {
-    context: requestContext(request, options.context),
-    userId: () => {
-      try {
-        return toId(
-          resolveUser === undefined ? request.user?.id : resolveUser(request, executionContext),
-        );
-      } catch (error) {
-        logger.warn(`resolveUser threw: ${String(error)}`);
-        return undefined;
-      }
+): AdapterRequestScope {
+  const req = request as PlatformRequest;
+  const { resolveUser, resolveAnonymousId, context } = options;
+  let resolved: string | undefined;
+  if (resolveAnonymousId !== undefined) {
+    try {
+      resolved = resolveAnonymousId(request, executionContext) ?? undefined;
+    } catch (error) {
+      logger.warn(`resolveAnonymousId threw: ${String(error)}`);
+    }
+  }
+  const scope = createRequestScope(
+    {
+      headers: req.headers,
+      url: req.originalUrl ?? req.url ?? '/',
+      protocol: req.protocol,
+      socketAddress: req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress,
+      setCookie: cookieSetter(response),
     },
-  };
-  const cookie = request.headers.cookie;
-  const anonymousId =
-    resolveAnonymousId === undefined
-      ? readAnonymousIdCookie(Array.isArray(cookie) ? cookie.join('; ') : cookie)
-      : resolveAnonymousId(request, executionContext);
-  if (typeof anonymousId === 'string' && anonymousId !== '') scope.anonymousId = anonymousId;
+    {
+      context: context === false ? false : { ...context },
+      clientIp: { trustProxy: trustRule(req) },
+      // A resolver of your own replaces the cookie; it decides, so nothing is minted.
+      anonymousId:
+        resolveAnonymousId === undefined ? options.anonymousId : { cookie: false, mint: false },
+      resolveUser: (): unknown =>
+        resolveUser === undefined ? defaultUser(request) : resolveUser(request, executionContext),
+      onResolveUserError: (error) => void logger.warn(`resolveUser threw: ${String(error)}`),
+    },
+  );
+  if (resolved !== undefined && resolved !== '') scope.anonymousId = resolved;
+  if (context !== false && context?.route !== false) {
+    const route = routeTemplate(req);
+    if (route !== undefined && scope.context !== undefined) scope.context.route = route;
+  }
   return scope;
 }
 
-function requestContext(
-  request: AnalyticsRequest,
-  fields: AnalyticsModuleSettings['context'],
-): MessageContext {
-  if (fields === false) return {};
-  // `request.ip` is the platform's: it honours Express's `trust proxy` and Fastify's `trustProxy`,
-  // unlike the left-most X-Forwarded-For entry, which any client can forge.
-  const context = requestContextFromNode(request, {
-    ip: fields?.ip === false ? undefined : request.ip,
-    userAgent: fields?.userAgent,
-    locale: fields?.locale,
-    page: fields?.page,
-    requestId: fields?.requestId,
-  });
-  if (fields?.requestId !== false && context.requestId === undefined) {
-    context.requestId = randomUUID();
-  }
-  if (fields?.route !== false) {
-    // Express keeps the matched route on `req.route`, Fastify on `request.routeOptions`.
-    const route = (request.route?.path ?? request.routeOptions?.url) as unknown;
-    if (typeof route === 'string') context.route = route;
-  }
-  return context;
+/** The matched route template: Express keeps it on `req.route`, Fastify on `request.routeOptions`. */
+export function routeTemplate(request: object): string | undefined {
+  const req = request as PlatformRequest;
+  const route = req.route?.path ?? req.routeOptions?.url;
+  return typeof route === 'string' ? route : undefined;
 }
 
-/** An id as the request scope takes it; empty strings and other values count as unknown. */
-export function toId(value: Id | null | undefined): string | number | undefined {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  return typeof value === 'number' ? value : undefined;
+// The platform's own trust rule, so `context.ip` agrees with `request.ip`.
+function trustRule(req: PlatformRequest): TrustProxy | undefined {
+  if (req.raw !== undefined) {
+    const trusted = (req.ips?.length ?? 1) - 1;
+    return trusted;
+  }
+  return req.app?.get?.('trust proxy fn') as TrustProxy | undefined;
 }
+
+function cookieSetter(response: unknown): ((cookie: string) => void) | undefined {
+  const res = response as PlatformResponse | undefined;
+  if (res === undefined || res === null) return undefined;
+  if (typeof res.append === 'function' && res.headersSent !== true)
+    return (cookie) => void res.append?.('Set-Cookie', cookie);
+  if (typeof res.header === 'function' && res.sent !== true)
+    return (cookie) => void res.header?.('set-cookie', cookie);
+  return undefined;
+}
+
+function defaultUser(request: AnalyticsRequest): unknown {
+  const user: unknown = request.user;
+  return typeof user === 'object' && user !== null ? (user as { id?: unknown }).id : undefined;
+}
+
+export { toId };

@@ -1,10 +1,13 @@
+import type { AnyAnalytics } from './options.js';
 import { Logger } from '@nestjs/common';
-import type { Analytics, Id, Properties } from '@tributary/core';
+import type { Id, Properties } from '@tributary/core';
 import type { TrackWhen } from './track.decorator.js';
 
 /** What a `@TrackMethod()` callback can read about the call. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackMethodInput<TResult = any> {
   /** The method's arguments. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's own parameters, unknown to the decorator.
   args: any[];
   /** The return value (awaited when it is a promise); `undefined` on error. */
   result: TResult | undefined;
@@ -13,6 +16,7 @@ export interface TrackMethodInput<TResult = any> {
 }
 
 /** Options of {@link TrackMethod}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackMethodOptions<TResult = any> {
   /** The event's properties, fixed or computed from the call. Defaults to none. */
   properties?: Properties | ((input: TrackMethodInput<TResult>) => Properties | undefined);
@@ -23,7 +27,7 @@ export interface TrackMethodOptions<TResult = any> {
 }
 
 const CLIENT = Symbol.for('tributary.nestjs.trackMethodClient');
-type GlobalWithClient = typeof globalThis & { [CLIENT]?: Analytics<any> };
+type GlobalWithClient = typeof globalThis & { [CLIENT]?: AnyAnalytics };
 const logger = new Logger('Analytics');
 
 /**
@@ -31,8 +35,8 @@ const logger = new Logger('Analytics');
  * their client; kept on a global symbol so the ESM and CJS builds share it.
  */
 export function setTrackMethodClient(
-  client: Analytics<any> | undefined,
-  previous?: Analytics<any>,
+  client: AnyAnalytics | undefined,
+  previous?: AnyAnalytics,
 ): void {
   const g = globalThis as GlobalWithClient;
   if (previous !== undefined && g[CLIENT] !== previous) return;
@@ -53,6 +57,7 @@ export function setTrackMethodClient(
  *   async checkout(cart: Cart): Promise<Order> { ... }
  * }
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export function TrackMethod<TResult = any>(
   event: string | ((input: TrackMethodInput<TResult>) => string),
   options: TrackMethodOptions<TResult> = {},
@@ -77,7 +82,7 @@ export function TrackMethod<TResult = any>(
         logger.warn(`@TrackMethod() on ${String(key)} could not build its event: ${String(error)}`);
       }
     };
-    const wrapped = function (this: unknown, ...args: any[]): unknown {
+    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       let result: unknown;
       try {
         result = (original as (...a: unknown[]) => unknown).apply(this, args);

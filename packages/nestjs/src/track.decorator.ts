@@ -1,31 +1,48 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Id, Properties } from '@tributary/core';
+import type { GraphqlOperation } from './graphql-info.js';
 import { SKIP_TRACKING_METADATA, TRACK_METADATA } from './tokens.js';
 
 /** What a `@Track()` callback can read about the handled request. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackInput<TResult = any> {
   /** The handler's return value (after its promise or observable resolved); `undefined` on error. */
   result: TResult | undefined;
   /** What the handler threw, when `when` is `'error'` or `'always'`. */
   error: unknown;
-  /** Route parameters (`/products/:id` → `{ id }`). Empty outside HTTP. */
+  /** Route parameters (`/products/:id` → `{ id }`). Empty outside HTTP controllers. */
   params: Record<string, string>;
-  /** Parsed query string. Empty outside HTTP. */
+  /** Parsed query string. Empty outside HTTP controllers. */
   query: Record<string, unknown>;
-  /** The parsed request body; for microservices, the message data. */
+  /**
+   * The parsed request body; for a GraphQL resolver, its arguments; for a gateway or microservice
+   * handler, the message data.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's request body is untyped until a DTO is applied; callbacks read it as their own shape.
   body: any;
-  /** `request.user`, as set by an authentication guard. */
+  /**
+   * `request.user`, as set by an authentication guard (under GraphQL, on the HTTP request); for a
+   * gateway, `socket.data.user` or `socket.user`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Passport's `request.user` is untyped; callbacks read it as their own shape.
   user: any;
-  /** The platform request (Express or Fastify); `undefined` outside HTTP. */
+  /**
+   * The platform request (Express or Fastify); for a GraphQL resolver, the HTTP request that
+   * carried the operation; `undefined` for gateways and microservices.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Express's Request or Fastify's FastifyRequest, whichever platform runs.
   request: any;
-  /** The handler's raw arguments (`ExecutionContext.getArgs()`), for GraphQL and RPC handlers. */
+  /** The handler's raw arguments (`ExecutionContext.getArgs()`). */
   args: unknown[];
+  /** For a GraphQL resolver: the operation's name and type, the field and its arguments. */
+  graphql?: GraphqlOperation | undefined;
 }
 
 /** When a `@Track()` event fires. */
 export type TrackWhen = 'success' | 'error' | 'always';
 
 /** Options of {@link Track}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export interface TrackOptions<TResult = any> {
   /** The event's properties, fixed or computed from the request and result. Defaults to none. */
   properties?: Properties | ((input: TrackInput<TResult>) => Properties | undefined);
@@ -53,6 +70,7 @@ export interface TrackMetadata extends TrackOptions {
  * @Track('Product Added', { properties: ({ params, body }) => ({ productId: params.id, quantity: body.quantity }) })
  * addToCart(@Param('id') id: string, @Body() body: AddToCartDto) { ... }
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
 export function Track<TResult = any>(
   event: string | ((input: TrackInput<TResult>) => string),
   options: TrackOptions<TResult> = {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeIp, resolveClientIp } from './client-ip.js';
+import { resolveClientIp } from './client-ip.js';
 
 const headers = (init: Record<string, string>) => new Headers(init);
 const noEnv = () => undefined;
@@ -72,19 +72,5 @@ describe('resolveClientIp', () => {
     expect(
       resolveClientIp(headers({ 'x-forwarded-for': '<script>' }), { trustedProxyHops: 1 }, noEnv),
     ).toBeUndefined();
-  });
-});
-
-describe('normalizeIp', () => {
-  it('strips ports and IPv6 brackets', () => {
-    expect(normalizeIp('203.0.113.7:51234')).toBe('203.0.113.7');
-    expect(normalizeIp('[2001:db8::1]:443')).toBe('2001:db8::1');
-    expect(normalizeIp(' ::ffff:127.0.0.1 ')).toBe('::ffff:127.0.0.1');
-  });
-
-  it('rejects out-of-range octets and garbage', () => {
-    expect(normalizeIp('256.1.1.1')).toBeUndefined();
-    expect(normalizeIp('unknown')).toBeUndefined();
-    expect(normalizeIp('')).toBeUndefined();
   });
 });

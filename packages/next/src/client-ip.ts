@@ -1,11 +1,17 @@
+import {
+  headerReader,
+  resolveClientIp as resolveWithKit,
+  type ClientIpOptions as KitClientIpOptions,
+} from '@tributary/core/adapter';
 import { readEnv } from './env.js';
+import { withPeerAddress, type AddressFacts } from './peer-address.js';
 
 /** Anything with a Fetch-style `get`: `Headers`, `ReadonlyHeaders`, a Node adapter. */
 export interface HeaderReader {
   get(name: string): string | null;
 }
 
-/** How the client ip is found. Next.js has no socket address for route handlers, so this is explicit. */
+/** How the client ip is found. */
 export interface ClientIpOptions {
   /**
    * Returns the client ip from the request headers; wins over every other option. Use it for a
@@ -13,18 +19,42 @@ export interface ClientIpOptions {
    */
   getClientIp?: (headers: HeaderReader) => string | undefined;
   /**
-   * How many proxies in front of Next.js append to `X-Forwarded-For`. The ip is the entry that
-   * many places from the right: the address the outermost trusted proxy saw. The left-most entry
-   * is client-supplied and is never used as such. Defaults to 0: no ip from `X-Forwarded-For`
-   * (on Vercel, `x-real-ip` is used instead).
+   * How many proxies you run in front of Next.js, each appending the address it saw to
+   * `X-Forwarded-For`. The ip is the address that many hops from the socket: `0` is the socket
+   * address itself, `1` the right-most `X-Forwarded-For` entry. A client can write any entry, so
+   * only count proxies the app cannot be reached without. Defaults to 0: the socket address on
+   * `next start` (with `initAnalytics`); none where Next.js gives no socket address (the edge
+   * runtime, serverless hosts), except `x-real-ip` on Vercel.
    */
   trustedProxyHops?: number;
 }
 
+/** Next's options in the kit's terms: hops are `trustProxy`, Vercel's `x-real-ip` a host header. */
+export function clientIpPolicy(
+  options: ClientIpOptions,
+  env: (name: string) => string | undefined = readEnv,
+): KitClientIpOptions {
+  const { getClientIp, trustedProxyHops } = options;
+  const hops =
+    typeof trustedProxyHops === 'number' && Number.isInteger(trustedProxyHops)
+      ? Math.max(0, trustedProxyHops)
+      : 0;
+  return {
+    trustProxy: hops,
+    // Vercel sets x-real-ip itself, overwriting what the client sent.
+    clientIpHeader: hops === 0 && env('VERCEL') !== undefined ? 'x-real-ip' : undefined,
+    getClientIp:
+      getClientIp === undefined
+        ? undefined
+        : (header) => getClientIp({ get: (name) => header(name.toLowerCase()) ?? null }),
+  };
+}
+
 /**
- * The client ip of a request, or `undefined` when it cannot be known safely.
- * Order: `getClientIp`, then `trustedProxyHops` over `X-Forwarded-For`, then `x-real-ip` on
- * Vercel (which sets it itself, overwriting what the client sent).
+ * The client ip of a request, or `undefined` when it cannot be known safely. Order:
+ * `getClientIp`; then `x-real-ip` on Vercel when no hops are trusted; then `trustedProxyHops`
+ * counted from the socket address over `X-Forwarded-For` as it arrived (on `next start` with
+ * `initAnalytics`), or over `X-Forwarded-For` alone where there is no socket address.
  * @example resolveClientIp(request.headers, { trustedProxyHops: 1 })
  */
 export function resolveClientIp(
@@ -32,37 +62,10 @@ export function resolveClientIp(
   options: ClientIpOptions = {},
   env: (name: string) => string | undefined = readEnv,
 ): string | undefined {
-  if (options.getClientIp !== undefined) {
-    try {
-      return normalizeIp(options.getClientIp(headers));
-    } catch {
-      return undefined;
-    }
-  }
-  const hops = options.trustedProxyHops ?? 0;
-  if (Number.isInteger(hops) && hops > 0) {
-    const chain = (headers.get('x-forwarded-for') ?? '')
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
-    if (chain.length === 0) return undefined;
-    // Fewer entries than trusted hops: every entry was written by a trusted proxy, so the
-    // left-most is the client (Express's `trust proxy` arithmetic).
-    return normalizeIp(chain[Math.max(0, chain.length - hops)]);
-  }
-  if (env('VERCEL') !== undefined) return normalizeIp(headers.get('x-real-ip') ?? undefined);
-  return undefined;
-}
-
-/** Strips a port and IPv6 brackets and rejects anything that is not an address. */
-export function normalizeIp(value: string | null | undefined): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  let ip = value.trim();
-  const bracketed = /^\[([0-9a-fA-F:.]+)\](?::\d+)?$/.exec(ip);
-  if (bracketed !== null) ip = bracketed[1]!;
-  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(ip)) ip = ip.slice(0, ip.lastIndexOf(':'));
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip))
-    return ip.split('.').every((octet) => Number(octet) <= 255) ? ip : undefined;
-  if (ip.includes(':') && /^[0-9a-fA-F:.]{2,45}$/.test(ip)) return ip;
-  return undefined;
+  const facts = withPeerAddress<AddressFacts>({ headers });
+  return resolveWithKit(
+    headerReader(facts.headers),
+    facts.socketAddress,
+    clientIpPolicy(options, env),
+  );
 }

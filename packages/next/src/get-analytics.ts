@@ -1,8 +1,8 @@
 import * as core from '@tributary/core';
 import type { Id, RequestScope } from '@tributary/core';
+import { RequestAnalytics } from '@tributary/core/adapter';
 import { headers } from 'next/headers.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
-import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
 import { PAGE_URL_HEADER, scopeFromRequest } from './scope-from-request.js';
 import { acquireClient, sharedRequestOptions } from './shared-client.js';
 import { currentRequestAnalytics, DEFAULT_FLUSH_TIMEOUT } from './with-analytics.js';
@@ -40,11 +40,13 @@ export async function getAnalytics(options: GetAnalyticsOptions = {}): Promise<R
     scope = { ...scope, userId: () => id };
   }
   let scheduled = false;
-  return createRequestAnalytics(client, scope, core.runWithScope, () => {
-    if (scheduled) return;
-    scheduled = true;
-    const timeout = sharedRequestOptions().flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
-    void deliverAfterResponse(() => client.flush({ timeout })).pending;
+  return new RequestAnalytics(client, scope, {
+    onCall: () => {
+      if (scheduled) return;
+      scheduled = true;
+      const timeout = sharedRequestOptions().flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
+      void deliverAfterResponse(() => client.flush({ timeout })).pending;
+    },
   });
 }
 
@@ -62,8 +64,8 @@ async function requestScope(): Promise<RequestScope> {
   const host = requestHeaders.get('x-forwarded-host') ?? requestHeaders.get('host') ?? 'localhost';
   const url =
     requestHeaders.get(PAGE_URL_HEADER) ?? requestHeaders.get('referer') ?? `http://${host}/`;
+  // Server Components cannot set cookies: the id comes from the proxy or analytics.js.
   const scope = scopeFromRequest(
-    core,
     { url, headers: requestHeaders },
     sharedRequestOptions(),
     undefined,

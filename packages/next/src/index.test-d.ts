@@ -1,12 +1,15 @@
 import type { NextApiRequest, NextApiResponse } from 'next';
 import type { NextFetchEvent, NextRequest, NextResponse } from 'next/server.js';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { Analytics } from '@tributary/core';
 import {
+  flushOnShutdown,
   getAnalytics,
   withAnalytics,
   withAnalyticsApi,
   withAnalyticsMiddleware,
   type RequestAnalytics,
+  type ShutdownMode,
 } from './index.js';
 
 describe('public types', () => {
@@ -52,5 +55,11 @@ describe('public types', () => {
     expectTypeOf(proxy).toEqualTypeOf<
       (request: NextRequest, event: NextFetchEvent) => Promise<Response>
     >();
+  });
+
+  it('flushOnShutdown says which shutdown it took part in', () => {
+    expectTypeOf(flushOnShutdown).parameter(0).toEqualTypeOf<Analytics>();
+    expectTypeOf(flushOnShutdown).returns.toEqualTypeOf<ShutdownMode>();
+    expectTypeOf<ShutdownMode>().toEqualTypeOf<'manual' | 'next' | 'none'>();
   });
 });

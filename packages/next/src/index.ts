@@ -10,9 +10,15 @@ export { withAnalytics, type WithAnalyticsOptions } from './with-analytics.js';
 export { withAnalyticsApi, type WithAnalyticsApiOptions } from './with-analytics-api.js';
 export { getAnalytics, type GetAnalyticsOptions } from './get-analytics.js';
 export { initAnalytics, type NextAnalyticsOptions, type NextRequestOptions } from './init.js';
-export { flushOnShutdown, type ShutdownOptions } from './shutdown.js';
+export { flushOnShutdown, type ShutdownMode, type ShutdownOptions } from './shutdown.js';
+export {
+  onRequestError,
+  type ErroredRequest,
+  type RequestErrorContext,
+  type TrackErrorsOptions,
+} from './on-request-error.js';
 export { CLIENT_SYMBOL } from './shared-client.js';
-export type { RequestAnalytics } from './request-analytics.js';
+export type { RequestAnalytics } from '@tributary/core/adapter';
 export { resolveClientIp, type ClientIpOptions, type HeaderReader } from './client-ip.js';
 export {
   deliverAfterResponse,
@@ -22,9 +28,9 @@ export {
 export { DEFAULT_EXCLUDE, isPageView, type PathMatcher } from './path-matcher.js';
 export {
   ANONYMOUS_ID_COOKIE,
-  anonymousIdCookie,
+  DEFAULT_SHUTDOWN_TIMEOUT,
   type AnonymousIdCookieOptions,
-} from './anonymous-id-cookie.js';
+} from '@tributary/core/adapter';
 export type {
   AnalyticsMiddleware,
   MiddlewareResult,

@@ -1,5 +1,9 @@
 import { Analytics, type AnalyticsOptions } from '@tributary/core';
+import type { AnonymousIdCookieOptions } from '@tributary/core/adapter';
 import type { ClientIpOptions } from './client-ip.js';
+import { isBuildPhase, isServerless } from './env.js';
+import type { TrackErrorsOptions } from './on-request-error.js';
+import { capturePeerAddresses } from './peer-address.js';
 import { acquireClient } from './shared-client.js';
 import { flushOnShutdown } from './shutdown.js';
 
@@ -10,13 +14,21 @@ export interface NextRequestOptions extends ClientIpOptions {
    * (serverless without `waitUntil`), or is handed to `after()`/`waitUntil`. Defaults to 2000.
    */
   flushTimeout?: number;
+  /**
+   * Give a visitor without analytics.js's `ajs_anonymous_id` cookie a new id and set the cookie,
+   * where the response can take one (the proxy, route handlers, Pages API routes); `false` turns
+   * it off. Defaults to `{}`: a host-only cookie for one year.
+   */
+  anonymousIdCookie?: AnonymousIdCookieOptions | false;
+  /** What `onRequestError` records: `false` for nothing. Defaults to `true`: every server error. */
+  trackErrors?: boolean | TrackErrorsOptions;
 }
 
 /** Options of {@link initAnalytics}: the client's options plus the request defaults. */
 export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptions {
   /**
-   * With `NEXT_MANUAL_SIG_HANDLE=true`, close the client (delivering what is queued) on SIGTERM and
-   * SIGINT, then exit 0; see {@link flushOnShutdown}. Defaults to `true`.
+   * On `next start`, deliver (or report) every accepted event before the process exits on
+   * SIGTERM/SIGINT, in both signal modes; see {@link flushOnShutdown}. Defaults to `true`.
    */
   flushOnShutdown?: boolean;
 }
@@ -26,16 +38,21 @@ export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptio
  * from `register()` in `instrumentation.ts`. The client lives on
  * `globalThis[Symbol.for('tributary.next.client')]`, so every route bundle shares it. Without this
  * call, the client is created on first use from `TRIBUTARY_WRITE_KEY` (or `SEGMENT_WRITE_KEY`) and
- * `TRIBUTARY_HOST`. During `next build` it returns a client that sends nothing.
+ * `TRIBUTARY_HOST`. During `next build` it returns a client that sends nothing. On a long-running
+ * Node.js server it also records each request's socket address, the client ip that cannot be
+ * forged (see `trustedProxyHops`).
  * @example
  * // instrumentation.ts
  * import { initAnalytics } from '@tributary/next';
  * export function register() {
- *   initAnalytics({ writeKey: process.env.TRIBUTARY_WRITE_KEY, trustedProxyHops: 1 });
+ *   initAnalytics({ writeKey: process.env.TRIBUTARY_WRITE_KEY });
  * }
  */
 export function initAnalytics(options: NextAnalyticsOptions): Analytics {
   const client = acquireClient(Analytics, options);
+  if (isBuildPhase()) return client;
+  // On a serverless host the socket is the platform's plumbing, not the visitor.
+  if (!isServerless()) capturePeerAddresses();
   if (options.flushOnShutdown !== false) flushOnShutdown(client);
   return client;
 }

@@ -8,13 +8,9 @@ import * as core from '@tributary/core/edge';
 import { createWithAnalyticsMiddleware } from './middleware.js';
 
 export { DEFAULT_EXCLUDE, isPageView, type PathMatcher } from './path-matcher.js';
-export {
-  ANONYMOUS_ID_COOKIE,
-  anonymousIdCookie,
-  type AnonymousIdCookieOptions,
-} from './anonymous-id-cookie.js';
+export { ANONYMOUS_ID_COOKIE, type AnonymousIdCookieOptions } from '@tributary/core/adapter';
 export { resolveClientIp, type ClientIpOptions, type HeaderReader } from './client-ip.js';
-export type { RequestAnalytics } from './request-analytics.js';
+export type { RequestAnalytics } from '@tributary/core/adapter';
 export type {
   AnalyticsMiddleware,
   MiddlewareResult,

@@ -65,13 +65,14 @@ describe('withAnalyticsMiddleware', () => {
     expect(analytics.ofType('page')[0]?.anonymousId).toBe('anon-9');
   });
 
-  it('does not seed when anonymousIdCookie is false', async () => {
+  it('does not seed when anonymousIdCookie is false, and skips the view of a visitor with no id', async () => {
     const response = await withAnalyticsMiddleware(undefined, { anonymousIdCookie: false })(
       request('/'),
       event,
     );
     expect(response.headers.get('set-cookie')).toBeNull();
-    expect(analytics.ofType('page')).toHaveLength(1);
+    expect(analytics.ofType('page')).toHaveLength(0);
+    expect(analytics.errors).toEqual([]);
   });
 
   it('records no page view for API routes, or outside include', async () => {

@@ -1,16 +1,12 @@
 import type * as Core from '@tributary/core';
 import type { Id, Properties } from '@tributary/core';
+import { hasIdentity, RequestAnalytics } from '@tributary/core/adapter';
 import { NextResponse, type NextFetchEvent, type NextRequest } from 'next/server.js';
-import {
-  anonymousIdCookie,
-  withAnonymousIdCookie,
-  type AnonymousIdCookieOptions,
-} from './anonymous-id-cookie.js';
+import { withAnonymousIdCookie } from './anonymous-id-cookie.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase } from './env.js';
 import type { NextRequestOptions } from './init.js';
 import { isPageView, type PathMatcher } from './path-matcher.js';
-import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
 import {
   PAGE_URL_HEADER,
   pageUrl,
@@ -43,12 +39,6 @@ export interface WithAnalyticsMiddlewareOptions extends NextRequestOptions {
   properties?: (request: NextRequest) => Properties | undefined;
   /** The signed-in user's id. May be async. Defaults to none: anonymous. */
   resolveUser?: (request: NextRequest) => Id | undefined | null | Promise<Id | undefined | null>;
-  /**
-   * Set `ajs_anonymous_id` when the request has none, so the browser's analytics.js and the
-   * server share one id (the app sees it on this very request too); `false` turns it off.
-   * Defaults to `{}`: a host-only cookie for one year.
-   */
-  anonymousIdCookie?: AnonymousIdCookieOptions | false;
   /** Generate an `x-request-id` when the request has none and forward it to the app. Defaults to `true`. */
   requestId?: boolean;
 }
@@ -61,10 +51,7 @@ export type WithAnalyticsMiddleware = (
 
 /** Builds `withAnalyticsMiddleware` over core's Node or edge build. */
 export function createWithAnalyticsMiddleware(
-  core: Pick<
-    typeof Core,
-    'Analytics' | 'requestContextFromFetch' | 'readAnonymousIdCookie' | 'runWithScope'
-  >,
+  core: Pick<typeof Core, 'Analytics' | 'runWithScope'>,
 ): WithAnalyticsMiddleware {
   return (middleware, options = {}) =>
     async function middlewareWithAnalytics(request, event) {
@@ -72,30 +59,26 @@ export function createWithAnalyticsMiddleware(
       const settings = { ...sharedRequestOptions(), ...options };
       if (isBuildPhase())
         return (
-          (await middleware?.(
-            request,
-            event,
-            createRequestAnalytics(client, {}, core.runWithScope),
-          )) ?? NextResponse.next()
+          (await middleware?.(request, event, new RequestAnalytics(client, {}))) ??
+          NextResponse.next()
         );
 
-      const forwarded = new Headers(request.headers);
-      if (settings.requestId !== false && !forwarded.has('x-request-id'))
-        forwarded.set('x-request-id', crypto.randomUUID());
-      let seeded: string | undefined;
-      if (
-        settings.anonymousIdCookie !== false &&
-        core.readAnonymousIdCookie(forwarded.get('cookie')) === undefined
-      ) {
-        seeded = crypto.randomUUID();
-        forwarded.set('cookie', withAnonymousIdCookie(forwarded.get('cookie'), seeded));
-      }
       const url = pageUrl(request.url, request.headers.get('host'));
-      forwarded.set(PAGE_URL_HEADER, url);
       const userId = await resolveUserSafely(settings.resolveUser, request);
-      const scope = scopeFromRequest(core, { url, headers: forwarded }, settings, userId);
-      scope.anonymousId ??= userId === undefined ? crypto.randomUUID() : undefined;
-      const analytics = createRequestAnalytics(client, scope, core.runWithScope);
+      const cookies: string[] = [];
+      const scope = scopeFromRequest(
+        { url, headers: request.headers, setCookie: (cookie) => cookies.push(cookie) },
+        settings,
+        userId,
+      );
+      const analytics = new RequestAnalytics(client, scope);
+      // The app sees what the proxy decided on this very request: id, page URL, anonymous id.
+      const forwarded = new Headers(request.headers);
+      if (settings.requestId !== false && scope.requestId !== undefined)
+        forwarded.set('x-request-id', scope.requestId);
+      if (scope.anonymousIdMinted && scope.anonymousId !== undefined)
+        forwarded.set('cookie', withAnonymousIdCookie(forwarded.get('cookie'), scope.anonymousId));
+      forwarded.set(PAGE_URL_HEADER, url);
 
       let response: Response | undefined;
       try {
@@ -105,6 +88,7 @@ export function createWithAnalyticsMiddleware(
       } finally {
         if (
           settings.pageViews !== false &&
+          hasIdentity(scope) &&
           isPageView(request, settings.include, settings.exclude)
         ) {
           trackPageView(analytics, request, settings);
@@ -116,9 +100,7 @@ export function createWithAnalyticsMiddleware(
         if (pending !== undefined) await pending;
       }
       const out = forwardRequestHeaders(response, forwarded);
-      return seeded === undefined
-        ? out
-        : setCookie(out, seeded, request, settings.anonymousIdCookie || {});
+      return cookies.reduce(appendCookie, out);
     };
 }
 
@@ -165,27 +147,14 @@ function forwardRequestHeaders(response: Response | undefined, forwarded: Header
   return response;
 }
 
-function setCookie(
-  response: Response,
-  id: string,
-  request: NextRequest,
-  options: AnonymousIdCookieOptions,
-): Response {
-  const cookie = anonymousIdCookie(id, request.nextUrl.protocol === 'https:', options);
-  if (response instanceof NextResponse) {
-    response.cookies.set(cookie);
-    return response;
-  }
-  const carrier = NextResponse.next();
-  carrier.cookies.set(cookie);
-  const header = carrier.headers.get('set-cookie')!;
+function appendCookie(response: Response, cookie: string): Response {
   try {
-    response.headers.append('set-cookie', header);
+    response.headers.append('set-cookie', cookie);
     return response;
   } catch {
     // `Response.redirect()` has immutable headers: copy it.
     const copy = new Response(response.body, response);
-    copy.headers.append('set-cookie', header);
+    copy.headers.append('set-cookie', cookie);
     return copy;
   }
 }

@@ -1,35 +1,46 @@
-import type * as Core from '@tributary/core';
-import type { Id, MessageContext, RequestScope } from '@tributary/core';
-import { resolveClientIp, type ClientIpOptions, type HeaderReader } from './client-ip.js';
-
-/** The request-context helpers every wrapper needs, from core's Node or edge build. */
-export type ContextCore = Pick<typeof Core, 'requestContextFromFetch' | 'readAnonymousIdCookie'>;
+import type { Id } from '@tributary/core';
+import {
+  createRequestScope,
+  type AdapterRequestScope,
+  type AnonymousIdCookieOptions,
+  type HeaderSource,
+} from '@tributary/core/adapter';
+import { clientIpPolicy, type ClientIpOptions } from './client-ip.js';
+import { withPeerAddress } from './peer-address.js';
 
 /** Request header the proxy sets so Server Components and Actions know the page URL. */
 export const PAGE_URL_HEADER = 'x-tributary-url';
 
+/** What a Next.js entry point knows about a request, beyond its URL and headers. */
+export interface NextRequestFacts {
+  url: string;
+  headers: HeaderSource;
+  /** `'https'` or `'http'` when `url` is a path. */
+  protocol?: string | undefined;
+  /**
+   * The peer address, where Next gives one (Pages API routes). The address `initAnalytics`
+   * captured for the request wins, with X-Forwarded-For as it arrived.
+   */
+  socketAddress?: string | undefined;
+  /** Where the response can still take a cookie. */
+  setCookie?: ((header: string) => void) | undefined;
+}
+
 /**
- * A request's scope: context from the URL and headers (never cookies or authorization), the
- * `ajs_anonymous_id` cookie and the user id.
+ * A request's scope, through the kit: context from the URL and headers (never cookies or
+ * authorization), the client ip from the socket address captured on `next start`, the `ajs_anonymous_id` cookie (minted when `setCookie` is given and `mint` is
+ * not `false`), a request id and the user id.
  */
 export function scopeFromRequest(
-  core: ContextCore,
-  request: { url: string; headers: HeaderReader },
-  options: ClientIpOptions,
+  facts: NextRequestFacts,
+  options: ClientIpOptions & { anonymousIdCookie?: AnonymousIdCookieOptions | false },
   userId: Id | undefined,
-): RequestScope {
-  const context: MessageContext = core.requestContextFromFetch(
-    { url: pageUrl(request.url, request.headers.get('host')), headers: request.headers },
-    { ip: resolveClientIp(request.headers, options) },
-  );
-  const scope: RequestScope = { context };
-  const anonymousId = core.readAnonymousIdCookie(request.headers.get('cookie'));
-  if (anonymousId !== undefined) scope.anonymousId = anonymousId;
-  if (userId !== undefined && userId !== '') {
-    const id = typeof userId === 'bigint' ? String(userId) : userId;
-    scope.userId = () => id;
-  }
-  return scope;
+): AdapterRequestScope {
+  return createRequestScope(withPeerAddress(facts), {
+    clientIp: clientIpPolicy(options),
+    anonymousId: { mint: options.anonymousIdCookie },
+    resolveUser: userId === undefined ? undefined : () => userId,
+  });
 }
 
 /**

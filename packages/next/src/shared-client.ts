@@ -40,6 +40,8 @@ export function acquireClient(
     getClientIp,
     trustedProxyHops,
     flushTimeout,
+    anonymousIdCookie,
+    trackErrors,
     flushOnShutdown: _flushOnShutdown,
     ...clientOptions
   } = (options ?? optionsFromEnv()) as NextAnalyticsOptions;
@@ -47,7 +49,13 @@ export function acquireClient(
   if (existing !== undefined) void existing.close();
   g[CLIENT_SYMBOL] = client;
   g[STATE_SYMBOL] = {
-    options: stripUndefined({ getClientIp, trustedProxyHops, flushTimeout }),
+    options: stripUndefined({
+      getClientIp,
+      trustedProxyHops,
+      flushTimeout,
+      anonymousIdCookie,
+      trackErrors,
+    }),
     explicit: options !== undefined,
   };
   return client;

@@ -1,42 +1,74 @@
 import type { Analytics } from '@tributary/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT } from '@tributary/core/adapter';
+import { servedRequests } from './served-requests.js';
 
 const REGISTERED = Symbol.for('tributary.next.shutdown');
 
 /** Options of {@link flushOnShutdown}. */
 export interface ShutdownOptions {
-  /** Signals to handle. Defaults to `['SIGTERM', 'SIGINT']`. */
+  /** Signals to handle with `NEXT_MANUAL_SIG_HANDLE=true`. Defaults to `['SIGTERM', 'SIGINT']`. */
   signals?: NodeJS.Signals[];
-  /** Milliseconds `close()` may take before what is left is reported. Defaults to 10000. */
+  /**
+   * Milliseconds from the signal until what is left is reported through `onError`: requests in
+   * flight finish, then queued events are delivered, within this budget. Defaults to
+   * `DEFAULT_SHUTDOWN_TIMEOUT` (10000), the kit's default in every adapter.
+   */
   timeout?: number;
 }
 
+/** How {@link flushOnShutdown} took part in the shutdown. */
+export type ShutdownMode = 'manual' | 'next' | 'none';
+
 /**
- * On `next start`, delivers every queued event before the process exits on SIGTERM/SIGINT.
- * Next.js exits on those signals at once unless `NEXT_MANUAL_SIG_HANDLE=true` is set, in which case
- * the app owns them: this closes the client (flushing with a timeout), then exits 0. Does nothing
- * when Next handles the signals itself, on the edge runtime, or when already registered.
- * @returns whether handlers were installed.
+ * Delivers every accepted event before `next start` exits, or reports it through `onError`.
+ *
+ * - With `NEXT_MANUAL_SIG_HANDLE=true` (`'manual'`) the app owns SIGTERM/SIGINT: this stops
+ *   accepting connections, lets the requests in flight finish (their calls are accepted), closes
+ *   the client and exits 0, all within `timeout`.
+ * - Otherwise (`'next'`) Next.js handles the signal: it stops its server, waits for the requests
+ *   in flight and exits 143. This runs when the server has stopped, before that exit: it closes
+ *   the client within `timeout`, so an event still being retried is delivered or reported.
+ *
+ * Does nothing (`'none'`) on the edge runtime, outside Node.js, or when already registered.
  */
-export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}): boolean {
+export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}): ShutdownMode {
   const proc = globalThis.process as (NodeJS.Process & { [REGISTERED]?: true }) | undefined;
-  if (proc?.env?.NEXT_MANUAL_SIG_HANDLE === undefined || proc.env.NEXT_RUNTIME === 'edge')
-    return false;
-  if (typeof proc.once !== 'function' || proc[REGISTERED] === true) return false;
+  if (proc?.env === undefined || proc.env.NEXT_RUNTIME === 'edge') return 'none';
+  if (typeof proc.once !== 'function' || proc[REGISTERED] === true) return 'none';
+  const served = servedRequests();
+  if (served === undefined) return 'none';
   proc[REGISTERED] = true;
+  const timeout = options.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+
+  // Next.js tests the variable for truthiness: an empty value leaves the signals to Next.
+  if (!proc.env.NEXT_MANUAL_SIG_HANDLE) {
+    // Only a server closed by Next's signal handler means the process is ending; another server
+    // of the app may close earlier. Without Next's handlers (a custom server) the app's own
+    // close is the shutdown, and no listener is added: one would stop the signal's default exit.
+    // Prepended, because Next's handler closes the server synchronously.
+    const handled = (['SIGTERM', 'SIGINT'] as const).filter((s) => proc.listenerCount(s) > 0);
+    let ending = handled.length === 0;
+    for (const signal of handled) proc.prependListener(signal, () => (ending = true));
+    served.beforeCloseCallback(async (closedAt) => {
+      if (ending) await client.close({ timeout: Math.max(0, closedAt + timeout - Date.now()) });
+    });
+    return 'next';
+  }
+
   let closing = false;
   const onSignal = () => {
-    // A second signal while flushing means "now".
+    // A second signal while shutting down means "now".
     if (closing) proc.exit(1);
     closing = true;
-    const deadline = Date.now() + (options.timeout ?? 10_000);
-    // Next keeps serving until the process exits, and it gives us no server to close. So flush
-    // first while calls are still accepted, then close: only calls made during that last, short
-    // close are refused (and reported through onError), instead of everything during the flush.
-    void client
-      .flush({ timeout: deadline - Date.now() })
+    const deadline = Date.now() + timeout;
+    served.stopAccepting();
+    // The client stays open while requests are served, so their calls are accepted; close()
+    // then delivers everything and reports, through onError, what the budget leaves out.
+    void served
+      .whenIdle(deadline)
       .then(() => client.close({ timeout: Math.max(0, deadline - Date.now()) }))
       .finally(() => proc.exit(0));
   };
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) proc.on(signal, onSignal);
-  return true;
+  return 'manual';
 }

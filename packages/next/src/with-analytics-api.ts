@@ -1,12 +1,11 @@
 import * as core from '@tributary/core';
-import type { Id, RequestScope } from '@tributary/core';
+import type { Id } from '@tributary/core';
+import { RequestAnalytics } from '@tributary/core/adapter';
 import type { NextApiRequest, NextApiResponse } from 'next';
-import { resolveClientIp, type HeaderReader } from './client-ip.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase, isServerless } from './env.js';
 import type { NextRequestOptions } from './init.js';
-import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
-import { resolveUserSafely } from './scope-from-request.js';
+import { resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
 import { acquireClient, sharedRequestOptions } from './shared-client.js';
 import { DEFAULT_FLUSH_TIMEOUT } from './with-analytics.js';
 
@@ -40,14 +39,27 @@ export function withAnalyticsApi<
   return async function apiHandlerWithAnalytics(req, res) {
     const client = acquireClient(core.Analytics);
     if (isBuildPhase()) {
-      await handler(req, res, createRequestAnalytics(client, {}, core.runWithScope));
+      await handler(req, res, new RequestAnalytics(client, {}));
       return;
     }
     const settings = { ...sharedRequestOptions(), ...options };
     const timeout = settings.flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
     const flush = () => client.flush({ timeout });
-    const scope = scopeFromNode(req, settings, await resolveUserSafely(settings.resolveUser, req));
-    const analytics = createRequestAnalytics(client, scope, core.runWithScope);
+    const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+    const scope = scopeFromRequest(
+      {
+        url: req.url ?? '/',
+        headers: req.headers,
+        protocol: encrypted ? 'https' : 'http',
+        socketAddress: req.socket?.remoteAddress,
+        setCookie: (cookie) => {
+          if (!res.headersSent) res.appendHeader('Set-Cookie', cookie);
+        },
+      },
+      settings,
+      await resolveUserSafely(settings.resolveUser, req),
+    );
+    const analytics = new RequestAnalytics(client, scope);
     const holding = isServerless() && !hasWaitUntil();
     if (holding) holdEndUntil(res, flush);
     try {
@@ -62,44 +74,10 @@ export function withAnalyticsApi<
   };
 }
 
-function scopeFromNode(
-  req: NextApiRequest,
-  options: NextRequestOptions,
-  userId: Id | undefined,
-): RequestScope {
-  const headers: HeaderReader = {
-    get(name) {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(', ') : (value ?? null);
-    },
-  };
-  let ip = resolveClientIp(headers, options);
-  // No proxy trusted: the peer is the client (Express's `trust proxy` false).
-  if (ip === undefined && options.getClientIp === undefined && !(options.trustedProxyHops! > 0))
-    ip = req.socket?.remoteAddress;
-  const scope: RequestScope = {
-    context: core.requestContextFromNode(
-      {
-        headers: req.headers,
-        url: req.url,
-        socket: {
-          encrypted: (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
-        },
-      },
-      { ip },
-    ),
-  };
-  const anonymousId = core.readAnonymousIdCookie(headers.get('cookie'));
-  if (anonymousId !== undefined) scope.anonymousId = anonymousId;
-  if (userId !== undefined) {
-    const id = typeof userId === 'bigint' ? String(userId) : userId;
-    scope.userId = () => id;
-  }
-  return scope;
-}
+type RequestContextGlobal = { get?: () => { waitUntil?: unknown } | undefined } | undefined;
 
 function hasWaitUntil(): boolean {
-  const g = globalThis as Record<symbol, any>;
+  const g = globalThis as Record<symbol, RequestContextGlobal>;
   try {
     return (
       typeof g[Symbol.for('@next/request-context')]?.get?.()?.waitUntil === 'function' ||

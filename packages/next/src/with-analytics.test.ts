@@ -56,6 +56,19 @@ describe('withAnalytics', () => {
     expect(JSON.stringify(message)).not.toContain('secret');
   });
 
+  it('gives a visitor without an id a new one, and sets the analytics.js cookie on the response', async () => {
+    const handler = withAnalytics(async (_req: Request, _ctx: unknown, a) => {
+      a.track({ event: 'Visited' });
+      return Response.json({ ok: true });
+    });
+    const response = await handler(new Request('https://shop.example/api/x'), {});
+    const id = analytics.expectTracked('Visited').anonymousId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('set-cookie')).toBe(
+      `ajs_anonymous_id=%22${id}%22; Path=/; Max-Age=31536000; SameSite=Lax; Secure`,
+    );
+  });
+
   it('gives getAnalytics() the running handler’s client, at any depth', async () => {
     const handler = withAnalytics(async () => {
       const a = await getAnalytics();

@@ -1,10 +1,10 @@
 import * as core from '@tributary/core';
 import type { Id, RequestScope } from '@tributary/core';
+import { RequestAnalytics } from '@tributary/core/adapter';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase } from './env.js';
 import type { NextRequestOptions } from './init.js';
-import { createRequestAnalytics, type RequestAnalytics } from './request-analytics.js';
-import { resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
+import { pageUrl, resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
 import { acquireClient, sharedRequestOptions } from './shared-client.js';
 
 /** Options of {@link withAnalytics}; request options default to those given to `initAnalytics`. */
@@ -21,7 +21,8 @@ const byScope = new WeakMap<RequestScope, RequestAnalytics>();
 /**
  * Wraps an App Router route handler: calls made while it runs (by `analytics`, `getAnalytics()` or
  * any client) carry the request's context and identity, and delivery happens after the response
- * (`after()`, else the platform's `waitUntil`), so the response never waits for analytics.
+ * (`after()`, else the platform's `waitUntil`), so the response never waits for analytics. A
+ * visitor without an `ajs_anonymous_id` cookie gets one on the response (see `anonymousIdCookie`).
  * Control-flow errors (`redirect()`, `notFound()`) pass through untouched.
  * @example
  * export const POST = withAnalytics(async (request, _ctx, analytics) => {
@@ -39,22 +40,27 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
 ): (request: TRequest, context: TContext) => Promise<TResponse> {
   return async function handlerWithAnalytics(request, context) {
     const client = acquireClient(core.Analytics);
-    if (isBuildPhase())
-      return handler(request, context, createRequestAnalytics(client, {}, core.runWithScope));
+    if (isBuildPhase()) return handler(request, context, new RequestAnalytics(client, {}));
     const settings = { ...sharedRequestOptions(), ...options };
+    const cookies: string[] = [];
     const scope = scopeFromRequest(
-      core,
-      request,
+      {
+        url: pageUrl(request.url, request.headers.get('host')),
+        headers: request.headers,
+        setCookie: (cookie) => cookies.push(cookie),
+      },
       settings,
       await resolveUserSafely(settings.resolveUser, request),
     );
-    const analytics = createRequestAnalytics(client, scope, core.runWithScope);
+    const analytics = new RequestAnalytics(client, scope);
     try {
-      return await core.runWithScope(scope, () => {
+      const response = await core.runWithScope(scope, () => {
         const current = core.getCurrentScope();
         if (current !== undefined) byScope.set(current, analytics);
         return handler(request, context, analytics);
       });
+      for (const cookie of cookies) appendCookie(response, cookie);
+      return response;
     } finally {
       const timeout = settings.flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
       const { pending } = deliverAfterResponse(() => client.flush({ timeout }));
@@ -62,6 +68,14 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
       if (pending !== undefined) await pending;
     }
   };
+}
+
+function appendCookie(response: Response, cookie: string): void {
+  try {
+    response.headers.append('set-cookie', cookie);
+  } catch {
+    // Immutable headers (`Response.redirect()`): the id still served this request.
+  }
 }
 
 /** The `RequestAnalytics` of the `withAnalytics` handler running now, if any. */

@@ -56,7 +56,11 @@ export function requestContextFromFetch(
   return buildContext(header, request.url, undefined, options);
 }
 
-function buildContext(
+/**
+ * Builds Segment context from a header lookup and the request URL (absolute, or a relative target
+ * when the host is unknown): the shared core of every request-context function.
+ */
+export function buildContext(
   header: (name: string) => string | undefined,
   absoluteUrl: string | undefined,
   relativeTarget: string | undefined,

@@ -1,47 +1,75 @@
-import { getCurrentScope } from '@tributary/core';
+import type { Analytics, FlushOptions } from '../analytics.js';
+import { getCurrentScope, type RequestScope } from '../context/request-scope.js';
+import type { FlushReport } from '../delivery/delivery.js';
 import type {
   AliasMessage,
-  Analytics,
   CallOptions,
   GroupMessage,
   Id,
   IdentifyMessage,
+  MessageContext,
   PageMessage,
   Properties,
-  RequestScope,
   ScreenMessage,
   TrackMessage,
-} from '@tributary/core';
+} from '../messages/types.js';
 
 type Method = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
 
 /**
- * The client calls the adapter makes: an `Analytics` instance (any tracking plan) or core's
- * module-wide default client fit.
+ * The client calls a request-bound client makes: an `Analytics` instance (any tracking plan) or
+ * core's module-wide default client fit.
  */
 export type AnalyticsClient = Pick<Analytics, Method | 'withScope' | 'flush' | 'close'>;
 
+/** Options of {@link RequestAnalytics}. */
+export interface RequestAnalyticsOptions {
+  /** Runs before each call, for example to schedule delivery after the response. Defaults to none. */
+  onCall?: (() => void) | undefined;
+}
+
 /**
- * `req.analytics`: the client's calls, bound to one request. Missing `userId` and `anonymousId`
- * are filled from the request (the user lazily, at call time) and its context is merged under each
- * call's own; explicit values win. In the positional form pass `null` as the user id to use the
- * request's. Like the client, every method returns whether the call was accepted and never throws.
+ * A client bound to one request, the same in every adapter. Missing `userId` and `anonymousId`
+ * are filled from the request (the user lazily, at call time) and its context is merged under
+ * each call's own; explicit values win, even when the call is made outside the request's async
+ * scope. In the positional form pass `null` as the user id to use the request's. Every method
+ * returns whether the call was accepted and never throws.
  *
  * @example
- * app.post('/checkout', (req, res) => {
- *   req.analytics.track({ event: 'Order Completed', properties: { total: 42 } });
- *   res.sendStatus(201);
- * });
+ * const analytics = new RequestAnalytics(client, createRequestScope(facts));
+ * analytics.track({ event: 'Order Completed', properties: { total: 42 } });
+ * analytics.alias({ userId: 'u1' }); // previousId: the request's anonymous id
  */
 export class RequestAnalytics {
   /** The client the calls go to. */
   readonly client: AnalyticsClient;
   /** What this request contributes to each call; pass it to `client.withScope` for work outside the request. */
   readonly scope: RequestScope;
+  readonly #onCall: (() => void) | undefined;
 
-  constructor(client: AnalyticsClient, scope: RequestScope) {
+  constructor(client: AnalyticsClient, scope: RequestScope, options: RequestAnalyticsOptions = {}) {
     this.client = client;
     this.scope = scope;
+    this.#onCall = options.onCall;
+  }
+
+  /** What this request contributes to each call's `context`. */
+  get context(): MessageContext {
+    return this.scope.context ?? {};
+  }
+
+  /** The request's anonymous id: analytics.js's cookie, a header, or one created for it. */
+  get anonymousId(): string | undefined {
+    return this.scope.anonymousId;
+  }
+
+  /** The request's user id, resolved now. */
+  get userId(): Id | undefined {
+    try {
+      return this.scope.userId?.();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Records who the user is; see `Analytics.identify`. */
@@ -93,7 +121,7 @@ export class RequestAnalytics {
 
   /**
    * Merges two identities; see `Analytics.alias`. `previousId` defaults to the request's anonymous
-   * id, so `req.analytics.alias({ userId })` at sign-up joins the visitor's history to the user.
+   * id, so `alias({ userId })` at sign-up joins the visitor's history to the user.
    */
   alias(message: Omit<AliasMessage, 'previousId'> & { previousId?: Id }): boolean;
   alias(previousId: Id | null, userId: Id, options?: CallOptions): boolean;
@@ -109,8 +137,14 @@ export class RequestAnalytics {
     return this.#call('alias', args);
   }
 
+  /** Delivers everything accepted so far; see `Analytics.flush`. Never rejects. */
+  flush(options?: FlushOptions): Promise<FlushReport> {
+    return this.client.flush(options);
+  }
+
   #call(method: Method, args: unknown[]): boolean {
     try {
+      this.#onCall?.();
       const client = this.client as unknown as Record<Method, (...a: unknown[]) => boolean>;
       // Inside the request's own handler chain the scope is already current: entering it again
       // per call would cost an AsyncLocalStorage.run for nothing.
@@ -120,11 +154,6 @@ export class RequestAnalytics {
       return false;
     }
   }
-}
-
-/** Whether a call made in `scope` would carry an identity; Segment rejects messages without one. */
-export function hasIdentity(scope: RequestScope): boolean {
-  return scope.anonymousId !== undefined || scope.userId?.() !== undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { FlushReport } from '@tributary/core';
+import type { FlushReport } from '../delivery/delivery.js';
 
 /** What {@link registerShutdown} needs of a server: Node's `http.Server` and `https.Server` fit. */
 export interface ClosableServer {
@@ -24,7 +24,7 @@ export interface ShutdownOptions {
   exit?: boolean;
 }
 
-/** The default of {@link ShutdownOptions.timeout}. */
+/** Milliseconds every adapter allows for delivery at shutdown, unless told otherwise. */
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
 
 /**
@@ -51,13 +51,17 @@ export function registerShutdown(
       .then(() => client.close({ timeout }))
       .catch(() => ({ delivered: 0, failed: 0, pending: 0 })));
 
+  // Through globalThis: this module shares the kit with edge bundles, whose build rejects any
+  // direct `process.on`/`process.exit`, even in code that never runs there.
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  if (proc === undefined) return shutdown;
   const onSignal = (): void => {
-    if (running !== undefined && options.exit !== false) process.exit(1);
+    if (running !== undefined && options.exit !== false) proc.exit(1);
     void shutdown().then(() => {
-      if (options.exit !== false) process.exit(0);
+      if (options.exit !== false) proc.exit(0);
     });
   };
-  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, onSignal);
+  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) proc.on(signal, onSignal);
   return shutdown;
 }
 

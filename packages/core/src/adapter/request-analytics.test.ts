@@ -1,5 +1,5 @@
-import { getCurrentScope } from '@tributary/core';
-import { createTestAnalytics } from '@tributary/core/testing';
+import { getCurrentScope } from '../context/request-scope.js';
+import { createTestAnalytics } from '../testing/index.js';
 import { describe, expect, it } from 'vitest';
 import { RequestAnalytics } from './request-analytics.js';
 

@@ -1,0 +1,53 @@
+import type { ArgumentsHost, ExecutionContext, LoggerService } from '@nestjs/common';
+import type { AdapterRequestScope } from '@tributary/core/adapter';
+import { executionRequest, executionResponse } from './execution-request.js';
+import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
+import { requestScope } from './request-scope.js';
+
+/** The request facts of a handler call and the scope built from them. */
+export interface ExecutionScope {
+  request: AnalyticsRequest;
+  /** The HTTP response (Express `Response`, Fastify `FastifyReply`); `undefined` for gateways and microservices. */
+  response: unknown;
+  scope: AdapterRequestScope;
+}
+
+/**
+ * One scope per HTTP request, whichever of the interceptor and the exception filter asks first:
+ * every resolver of a GraphQL request (root fields, field resolvers, each operation of a batch)
+ * shares it, and so shares its request id and anonymous id.
+ */
+const scopes = new WeakMap<object, AdapterRequestScope>();
+
+/**
+ * The request scope of any handler call: HTTP, GraphQL, WebSocket or microservice, built by the
+ * kit from the facts {@link executionRequest} finds. Gateways and microservices get a scope per
+ * message, without page or route (a socket or a queue is not a page).
+ */
+export function executionScope(
+  host: ExecutionContext | ArgumentsHost,
+  options: AnalyticsModuleSettings,
+  logger: Pick<LoggerService, 'warn'>,
+): ExecutionScope | undefined {
+  // An ArgumentsHost is all the scope needs of an ExecutionContext (the resolvers' second argument).
+  const context = host as ExecutionContext;
+  const request = executionRequest(context);
+  if (request === undefined) return undefined;
+  const type = context.getType<string>();
+  if (type === 'ws' || type === 'rpc') {
+    const scope = requestScope(request, undefined, context, withoutPage(options), logger);
+    return { request, response: undefined, scope };
+  }
+  const response = executionResponse(context);
+  let scope = scopes.get(request);
+  if (scope === undefined) {
+    scope = requestScope(request, response, context, options, logger);
+    scopes.set(request, scope);
+  }
+  return { request, response, scope };
+}
+
+function withoutPage(options: AnalyticsModuleSettings): AnalyticsModuleSettings {
+  if (options.context === false) return options;
+  return { ...options, context: { ...options.context, page: false, route: false } };
+}

@@ -1,0 +1,101 @@
+import type * as AsyncHooks from 'node:async_hooks';
+import type * as DiagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { headerReader, type HeaderSource } from '@tributary/core/adapter';
+import { nodeBuiltin } from './node-builtin.js';
+
+/** The connection a request came on, as Node's HTTP server saw it before Next.js did. */
+export interface PeerAddress {
+  /** `socket.remoteAddress`: the client, or the nearest proxy. Never read from a header. */
+  address: string;
+  /**
+   * `X-Forwarded-For` exactly as the request arrived, before Next.js adds the socket address to it
+   * when it is missing; `undefined` when the request had none. Only proxies you trust make it true.
+   */
+  forwardedFor: string | undefined;
+}
+
+interface PeerCapture {
+  current(): PeerAddress | undefined;
+}
+
+/** One capture per process: route bundles each load their own copy of this module. */
+const CAPTURE = Symbol.for('tributary.next.peer-address');
+type Globals = typeof globalThis & { [CAPTURE]?: PeerCapture };
+
+/**
+ * The peer of the request being handled in this async context, once {@link capturePeerAddresses}
+ * runs in this process (`initAnalytics` calls it). `undefined` outside a request, on the edge
+ * runtime, or when capture is off: a value that came from the client can never take its place.
+ */
+export function peerAddress(): PeerAddress | undefined {
+  try {
+    return (globalThis as Globals)[CAPTURE]?.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records each request's socket address where Node's HTTP server publishes the request
+ * (`diagnostics_channel` `http.server.request.start`), before Next.js reads it, and makes it
+ * the current {@link peerAddress} for everything that runs for that request: route handlers,
+ * Server Components and Actions, the Node.js proxy. Idempotent; does nothing on the edge runtime.
+ * @returns whether peer addresses are captured in this process.
+ */
+export function capturePeerAddresses(): boolean {
+  const g = globalThis as Globals;
+  if (g[CAPTURE] !== undefined) return true;
+  const channels = nodeBuiltin<typeof DiagnosticsChannel>('node:diagnostics_channel');
+  const hooks = nodeBuiltin<typeof AsyncHooks>('node:async_hooks');
+  if (channels === undefined || hooks === undefined) return false;
+  const store = new hooks.AsyncLocalStorage<PeerAddress | undefined>();
+  channels.subscribe('http.server.request.start', (message) => {
+    const { request, socket } = message as { request: IncomingMessage; socket: Socket };
+    const address = socket.remoteAddress;
+    const forwarded = request.headers['x-forwarded-for'];
+    // The server emits 'request' synchronously after publishing, in this same async context, so
+    // the store set here is the one the request's handlers run in. Entered for every request,
+    // so an earlier request's peer on the same connection never carries over.
+    store.enterWith(
+      address === undefined
+        ? undefined
+        : {
+            address,
+            forwardedFor: Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
+          },
+    );
+  });
+  g[CAPTURE] = { current: () => store.getStore() };
+  return true;
+}
+
+/** The facts the client-ip rule reads: the request's headers and the socket address. */
+export interface AddressFacts {
+  headers: HeaderSource;
+  socketAddress?: string | undefined;
+}
+
+/**
+ * `facts` with the captured {@link peerAddress}: its socket address, and `X-Forwarded-For` as the
+ * request arrived, so the entry Next.js adds when there is none never counts as a hop. Unchanged
+ * when no peer was captured (the edge runtime, serverless hosts, before `initAnalytics`).
+ */
+export function withPeerAddress<TFacts extends AddressFacts>(
+  facts: TFacts,
+  peer: PeerAddress | undefined = peerAddress(),
+): TFacts {
+  if (peer === undefined) return facts;
+  const header = headerReader(facts.headers);
+  return {
+    ...facts,
+    socketAddress: peer.address,
+    headers: {
+      get: (name: string) =>
+        (name.toLowerCase() === 'x-forwarded-for'
+          ? peer.forwardedFor
+          : header(name.toLowerCase())) ?? null,
+    },
+  };
+}
