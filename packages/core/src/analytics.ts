@@ -489,7 +489,12 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   }
 
   #report(error: AnalyticsError, messages: WireMessage[]): void {
-    this.#logger.error(`${error.code}: ${error.message}`);
+    // Every anonymous request of an app that has no ids would log its own line: one, then a summary.
+    if (error instanceof ValidationError && error.missingIdentity) {
+      this.#floods.error(error.code, error.message, 'MISSING_IDENTITY');
+    } else {
+      this.#logger.error(`${error.code}: ${error.message}`);
+    }
     const onError = this.#options.onError;
     if (onError === undefined) return;
     try {

@@ -56,14 +56,23 @@ export class ValidationError extends AnalyticsError {
   /** The offending field, as a dotted path (`properties.items.0`). */
   readonly field: string;
 
+  /**
+   * Set when the message names no one: neither `userId` nor `anonymousId`, given or from a request
+   * scope. Such rejections come in floods (every anonymous request of an app without ids), so they
+   * are logged once and then summarised, like `QUEUE_FULL`.
+   */
+  readonly missingIdentity: boolean;
+
   constructor(
     field: string,
     message: string,
     code: 'VALIDATION_FAILED' | 'MESSAGE_TOO_LARGE' = 'VALIDATION_FAILED',
+    missingIdentity = false,
   ) {
     super(code, message);
     this.name = 'ValidationError';
     this.field = field;
+    this.missingIdentity = missingIdentity;
   }
 }
 

@@ -10,15 +10,16 @@ export const FLOOD_LOG_INTERVAL = 10_000;
  */
 export class FloodLog {
   readonly #logger: Logger;
-  readonly #floods = new Map<string, { until: number; suppressed: number }>();
+  readonly #floods = new Map<string, { code: string; until: number; suppressed: number }>();
 
   constructor(logger: Logger) {
     this.#logger = logger;
   }
 
-  error(code: string, text: string): void {
+  /** `key` separates floods that share a code (a missing identity is one kind of `VALIDATION_FAILED`). */
+  error(code: string, text: string, key: string = code): void {
     const now = Date.now();
-    const state = this.#floods.get(code);
+    const state = this.#floods.get(key);
     if (state !== undefined && now < state.until) {
       state.suppressed++;
       return;
@@ -28,13 +29,14 @@ export class FloodLog {
         ? ` (${state.suppressed} more ${code} rejection(s) since the last line)`
         : '';
     this.#logger.error(`${code}: ${text}${more}`);
-    this.#floods.set(code, { until: now + FLOOD_LOG_INTERVAL, suppressed: 0 });
+    this.#floods.set(key, { code, until: now + FLOOD_LOG_INTERVAL, suppressed: 0 });
   }
 
   /** Logs, for each flood, how many rejections no line has mentioned yet. */
   summarize(): void {
-    for (const [code, flood] of this.#floods) {
+    for (const flood of this.#floods.values()) {
       if (flood.suppressed > 0) {
+        const { code } = flood;
         this.#logger.error(
           `${code}: ${flood.suppressed} more ${code} rejection(s) since the last line`,
         );

@@ -241,6 +241,28 @@ describe('the bounded queue', () => {
     expect(logger.lines.filter((line) => line.includes('QUEUE_FULL'))).toHaveLength(1);
   });
 
+  it('logs one line for a flood of calls that name no one, then a summary at close, reporting every one', async () => {
+    const logger = captureLogger();
+    const reported: string[] = [];
+    const c = new Analytics({
+      writeKey: 'k',
+      host: server.url,
+      logger,
+      onError: (error) => reported.push(error.code),
+    });
+    const results = Array.from({ length: 20 }, () => c.track({ event: 'Viewed' } as never));
+    expect(results.every((accepted) => !accepted)).toBe(true);
+    expect(reported).toHaveLength(20);
+    expect(c.stats().rejected.VALIDATION_FAILED).toBe(20);
+    // Another kind of VALIDATION_FAILED still gets its own line.
+    expect(c.track('u', '')).toBe(false);
+    const identityLines = () => logger.lines.filter((line) => line.includes('is required'));
+    expect(identityLines()).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.includes('"event"'))).toHaveLength(1);
+    await c.close({ timeout: 2000 });
+    expect(logger.lines.some((line) => line.includes('19 more VALIDATION_FAILED'))).toBe(true);
+  });
+
   it('bounds the bytes held with maxQueueBytes', () => {
     const { c } = client({ maxQueueBytes: 40_000, flushAt: 100, flushInterval: 60_000 });
     const blob = 'x'.repeat(15_000);

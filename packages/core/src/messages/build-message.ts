@@ -71,6 +71,8 @@ export function buildMessage(
       throw new ValidationError(
         'userId',
         `${type}: "userId" or "anonymousId" is required, received ${describeValue(raw.userId)} and ${describeValue(raw.anonymousId)}`,
+        'VALIDATION_FAILED',
+        true,
       );
     }
     if (userId !== undefined) message.userId = userId;
