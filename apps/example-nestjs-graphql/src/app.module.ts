@@ -2,7 +2,6 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { readAnonymousIdCookie } from '@tributary/core';
 import { AnalyticsModule } from '@tributary/nestjs';
 import { LiveGateway } from './live.gateway.js';
 import { OrdersController, type OrderMessage } from './orders.controller.js';
@@ -48,10 +47,10 @@ export class AppModule {
             context.getType() === 'rpc'
               ? context.switchToRpc().getData<OrderMessage>().userId
               : (request.user as { id?: string } | undefined)?.id,
-          resolveAnonymousId: (request, context) =>
+          resolveAnonymousId: (_request, context) =>
             context.getType() === 'rpc'
               ? context.switchToRpc().getData<OrderMessage>().anonymousId
-              : readAnonymousIdCookie([request.headers.cookie ?? []].flat().join('; ')),
+              : undefined,
         }),
       ],
       controllers: [OrdersController],

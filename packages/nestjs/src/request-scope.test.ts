@@ -80,6 +80,19 @@ describe('requestScope', () => {
     );
     expect(scope.userId?.()).toBeUndefined();
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('no session store'));
-    expect(scope.anonymousId).toBeUndefined();
+    // No x-device-id header: the resolver finds nothing, so the analytics.js cookie applies.
+    expect(scope.anonymousId).toBe('a-1');
+  });
+
+  it('falls back to the cookie when resolveAnonymousId finds no id', () => {
+    const request = expressLike({ headers: { cookie: 'ajs_anonymous_id=%22anon-7%22' } });
+    const scope = requestScope(
+      request,
+      undefined,
+      executionContext,
+      { resolveAnonymousId: () => undefined },
+      logger,
+    );
+    expect(scope.anonymousId).toBe('anon-7');
   });
 });

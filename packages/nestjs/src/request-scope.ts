@@ -56,6 +56,7 @@ export function requestScope(
       logger.warn(`resolveAnonymousId threw: ${String(error)}`);
     }
   }
+  const ownId = resolved !== undefined && resolved.trim() !== '';
   const scope = createRequestScope(
     {
       headers: req.headers,
@@ -67,15 +68,15 @@ export function requestScope(
     {
       context: context === false ? false : { ...context },
       clientIp: { trustProxy: trustRule(req) },
-      // A resolver of your own replaces the cookie; it decides, so nothing is minted.
-      anonymousId:
-        resolveAnonymousId === undefined ? options.anonymousId : { cookie: false, mint: false },
+      // An id from your resolver wins and nothing is minted; when it finds none, the default
+      // policy (cookie, then minting) applies, so anonymous visitors are still recorded.
+      anonymousId: ownId ? { cookie: false, mint: false } : options.anonymousId,
       resolveUser: (): unknown =>
         resolveUser === undefined ? defaultUser(request) : resolveUser(request, executionContext),
       onResolveUserError: (error) => void logger.warn(`resolveUser threw: ${String(error)}`),
     },
   );
-  if (resolved !== undefined && resolved !== '') scope.anonymousId = resolved;
+  if (ownId) scope.anonymousId = resolved;
   if (context !== false && context?.route !== false) {
     const route = routeTemplate(req);
     if (route !== undefined && scope.context !== undefined) scope.context.route = route;
