@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
 
 /** Seconds the assertion is back-dated, absorbing clock drift and the `Date` header's 1 s resolution. */
 export const ASSERTION_BACKDATE = 5;

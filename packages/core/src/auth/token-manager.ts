@@ -1,4 +1,4 @@
-import { importPKCS8 } from 'jose';
+import { importPKCS8 } from 'jose/key/import';
 import { isRetriableStatus, backoffDelay } from '../delivery/retry-policy.js';
 import type { TransportResponse } from '../delivery/transport.js';
 import { timeoutSignal, unref } from '../timers.js';
