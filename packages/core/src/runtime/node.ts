@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Socket } from 'node:net';
 import { gzip } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
 import { FileOutbox } from '../outbox/file-outbox.js';
@@ -19,16 +20,32 @@ function createUndiciTransport({
 }): Transport & {
   close: () => Promise<void>;
 } {
+  // undici neither aborts a request whose connection is still being opened nor closes that
+  // socket on close()/destroy(): against an endpoint that never answers the connect, both wait
+  // for the connect timeout (10 s), so close() overran its timeout and kept the process alive.
+  // The connector below tracks every socket until it is closed; close() destroys what is left.
+  const sockets = new Set<Socket>();
+  const baseConnect = buildConnector({});
+  const connect: buildConnector.connector = (options, callback) => {
+    // undici's connector returns the socket it opens (its typings say void).
+    const socket = baseConnect(options, callback) as unknown as Socket | undefined;
+    if (socket === undefined) return;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
   // One pooled keep-alive agent per client: batches reuse connections instead of opening one each.
-  const agent = new Agent({ connections: keepAliveConnections, keepAliveTimeout: 10_000 });
+  const agent = new Agent({ connections: keepAliveConnections, keepAliveTimeout: 10_000, connect });
   const transport = async (req: Parameters<Transport>[0]) => {
-    const response = await request(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      dispatcher: agent,
-    });
+    const response = await settleOnAbort(
+      request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        dispatcher: agent,
+      }),
+      req.signal,
+    );
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {
       if (value !== undefined)
@@ -36,7 +53,43 @@ function createUndiciTransport({
     }
     return { status: response.statusCode, headers, body: await response.body.text() };
   };
-  return Object.assign(transport, { close: () => agent.close() });
+  const close = async () => {
+    // Delivery has settled every batch by now, so nothing here is worth waiting for; close() would
+    // wait for requests undici still holds although their caller was aborted (see above).
+    await agent.destroy();
+    // Resolve only once no socket of this client holds the event loop.
+    await Promise.all(
+      [...sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            // With an error, so undici's connector also clears its connect timer.
+            socket.destroy(new Error('the analytics client closed'));
+          }),
+      ),
+    );
+  };
+  return Object.assign(transport, { close });
+}
+
+/** Rejects with the signal's reason as soon as it aborts, even while undici is still connecting. */
+function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 const exitHooks = new Set<() => void>();
