@@ -26,23 +26,23 @@ export interface AnalyticsRequest {
 /** Which request facts the interceptor puts into each message's `context`. Each defaults to `true`. */
 export interface RequestContextFields {
   /** `context.ip` from `request.ip`, which honours the platform's trust-proxy setting. Defaults to `true`. */
-  ip?: boolean;
+  ip?: boolean | undefined;
   /** `context.userAgent` from the User-Agent header. Defaults to `true`. */
-  userAgent?: boolean;
+  userAgent?: boolean | undefined;
   /** `context.locale`: the highest-weighted Accept-Language tag. Defaults to `true`. */
-  locale?: boolean;
+  locale?: boolean | undefined;
   /** `context.page.{url,path,search,referrer}`. Defaults to `true`. */
-  page?: boolean;
+  page?: boolean | undefined;
   /** `context.requestId` from X-Request-Id, or a random UUID per request. Defaults to `true`. */
-  requestId?: boolean;
+  requestId?: boolean | undefined;
   /** `context.route`: the matched route template, such as `/products/:id`. Defaults to `true`. */
-  route?: boolean;
+  route?: boolean | undefined;
 }
 
 /** How the module reads requests and shuts down: the options that are not the client's. */
 export interface AnalyticsModuleSettings {
   /** Request facts copied into `context`, or `false` for none. Defaults to all of them. */
-  context?: RequestContextFields | false;
+  context?: RequestContextFields | false | undefined;
   /**
    * The user id of the current request, read lazily when a message is built (so after guards).
    * Defaults to `request.user?.id`.
@@ -57,7 +57,7 @@ export interface AnalyticsModuleSettings {
     context: ExecutionContext,
   ) => string | null | undefined;
   /** Milliseconds `onApplicationShutdown` waits for queued events to be delivered. Defaults to 5000. */
-  shutdownTimeout?: number;
+  shutdownTimeout?: number | undefined;
 }
 
 /** Bring your own client: the module then takes no client options. */

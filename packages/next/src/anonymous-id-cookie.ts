@@ -4,13 +4,13 @@ export const ANONYMOUS_ID_COOKIE = 'ajs_anonymous_id';
 /** Attributes of the seeded `ajs_anonymous_id` cookie. */
 export interface AnonymousIdCookieOptions {
   /** Share the id across subdomains (analytics.js uses the top-level domain). Defaults to the request's host only. */
-  domain?: string;
+  domain?: string | undefined;
   /** Seconds. Defaults to one year, like analytics.js. */
-  maxAge?: number;
+  maxAge?: number | undefined;
   /** Defaults to `true` on https requests. */
-  secure?: boolean;
+  secure?: boolean | undefined;
   /** Defaults to `'lax'`. */
-  sameSite?: 'lax' | 'strict' | 'none';
+  sameSite?: 'lax' | 'strict' | 'none' | undefined;
 }
 
 /** A cookie for `NextResponse.cookies.set`. */
@@ -22,7 +22,7 @@ export interface SeededCookie {
   sameSite: 'lax' | 'strict' | 'none';
   secure: boolean;
   httpOnly: false;
-  domain?: string;
+  domain?: string | undefined;
 }
 
 const ONE_YEAR = 365 * 24 * 60 * 60;

@@ -18,7 +18,7 @@ export interface ClientIpOptions {
    * is client-supplied and is never used as such. Defaults to 0: no ip from `X-Forwarded-For`
    * (on Vercel, `x-real-ip` is used instead).
    */
-  trustedProxyHops?: number;
+  trustedProxyHops?: number | undefined;
 }
 
 /**

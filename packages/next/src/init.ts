@@ -9,7 +9,7 @@ export interface NextRequestOptions extends ClientIpOptions {
    * Milliseconds a flush may take where delivery has to be awaited before the response
    * (serverless without `waitUntil`), or is handed to `after()`/`waitUntil`. Defaults to 2000.
    */
-  flushTimeout?: number;
+  flushTimeout?: number | undefined;
 }
 
 /** Options of {@link initAnalytics}: the client's options plus the request defaults. */
@@ -18,7 +18,7 @@ export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptio
    * With `NEXT_MANUAL_SIG_HANDLE=true`, close the client (delivering what is queued) on SIGTERM and
    * SIGINT, then exit 0; see {@link flushOnShutdown}. Defaults to `true`.
    */
-  flushOnShutdown?: boolean;
+  flushOnShutdown?: boolean | undefined;
 }
 
 /**

@@ -5,9 +5,9 @@ const REGISTERED = Symbol.for('tributary.next.shutdown');
 /** Options of {@link flushOnShutdown}. */
 export interface ShutdownOptions {
   /** Signals to handle. Defaults to `['SIGTERM', 'SIGINT']`. */
-  signals?: NodeJS.Signals[];
+  signals?: NodeJS.Signals[] | undefined;
   /** Milliseconds `close()` may take before what is left is reported. Defaults to 10000. */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**

@@ -76,7 +76,7 @@ function createUndiciTransport({
 function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(asError(signal.reason));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
@@ -86,11 +86,14 @@ function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined):
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error);
+        reject(asError(error));
       },
     );
   });
 }
+
+const asError = (value: unknown): Error =>
+  value instanceof Error ? value : new Error(String(value));
 
 const exitHooks = new Set<() => void>();
 function runExitHooks(): void {
