@@ -10,7 +10,7 @@
 // preloads a hook that loads that copy instead of node_modules' build.
 // Needs the packages built (`npm test` or `npx turbo run build` first). Prints one line per suite
 // with its time and a summary; exits 1 when a suite fails.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -71,7 +71,7 @@ function nodeBinary(major) {
  * A preload script that makes `major`'s Node load a better-sqlite3 compiled for its ABI, built
  * once into the cache from the installed package's sources (deps/ holds SQLite's amalgamation).
  */
-function sqlitePreload(node, major) {
+async function sqlitePreload(node, major) {
   const require = createRequire(join(root, 'packages', 'collector', 'package.json'));
   const packageDir = join(require.resolve('better-sqlite3/package.json'), '..');
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
@@ -89,7 +89,17 @@ function sqlitePreload(node, major) {
     const nodeDir = join(node, '..', '..');
     const npmRoot = sh('npm', ['root', '-g']).trim();
     const nodeGyp = join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    sh(node, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`, '-j', '2'], { cwd: dir });
+    // Asynchronous, so the builds for several majors (one big C file each) share the cores.
+    const build = spawn(node, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    build.stdout.on('data', (chunk) => (log += chunk));
+    build.stderr.on('data', (chunk) => (log += chunk));
+    const code = await new Promise((resolve) => build.on('close', resolve));
+    if (code !== 0)
+      throw new Error(`compiling better-sqlite3 for Node ${major} failed:\n${log.slice(-4000)}`);
     console.log(
       `  compiled better-sqlite3 ${version} for Node ${major} (ABI ${abi}) into ${dir} (${seconds(started)})`,
     );
@@ -110,14 +120,15 @@ process.dlopen = function (module, filename, ...rest) {
   return preload;
 }
 
-let failures = 0;
-const lines = [];
 const started = Date.now();
-for (const major of majors) {
-  const node = nodeBinary(major);
+const nodes = majors.map((major) => nodeBinary(major));
+const preloads = await Promise.all(majors.map((major, i) => sqlitePreload(nodes[i], major)));
+let failures = 0;
+for (const [i, major] of majors.entries()) {
+  const node = nodes[i];
+  const preload = preloads[i];
   const version = sh(node, ['--version']).trim();
   console.log(`\n▶ Node ${version}`);
-  const preload = sqlitePreload(node, major);
   const env = {
     ...process.env,
     // `node` in child processes (framework servers, CLIs) is this version too.
@@ -160,7 +171,6 @@ for (const major of majors) {
       process.stdout.write(`\n${run.stderr.slice(-4000)}\n`);
     }
     const line = `${ok ? '✔' : '✘'} Node ${version} ${name}: ${counts} (${seconds(suiteStarted)})`;
-    lines.push(line);
     console.log(line);
   }
 }
