@@ -2,9 +2,12 @@
 // Runs test/reliability RUNS times in a row while a child process keeps one core busy, and counts
 // the runs that failed. Stops starting runs after DEADLINE_MS; the busy child is always stopped.
 //   node test/reliability/loaded-runs.mjs [runs=20] [deadline-minutes=60]
-// Writes test/reliability/results/loaded-runs.json and prints one line per run and a summary.
+// Writes test/reliability/results/loaded-runs.json (and loaded-run-<n>.log, the output of each
+// failed run) and prints one line per run and a summary.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('../..', import.meta.url).pathname;
 const runs = Number(process.argv[2] ?? 20);
@@ -33,8 +36,16 @@ for (let i = 1; i <= runs && Date.now() < deadline; i++) {
     },
   );
   const output = `${run.stdout}\n${run.stderr}`;
-  const failedTests = [...output.matchAll(/^\s*(?:×|FAIL)\s+(.+)$/gm)].map((m) => m[1].trim());
+  const failedTests = [...output.matchAll(/^\s*(?:×|✗|FAIL)\s+(.+)$/gm)].map((m) => m[1].trim());
   const ok = run.status === 0;
+  // A failed run's whole output is kept: the summary line alone does not say why.
+  const log = ok
+    ? undefined
+    : fileURLToPath(new URL(`./results/loaded-run-${i}.log`, import.meta.url));
+  if (log !== undefined) {
+    mkdirSync(dirname(log), { recursive: true });
+    writeFileSync(log, output);
+  }
   results.push({
     run: i,
     ok,
@@ -42,6 +53,7 @@ for (let i = 1; i <= runs && Date.now() < deadline; i++) {
     signal: run.signal,
     seconds: Math.round((Date.now() - started) / 100) / 10,
     failedTests: ok ? [] : [...new Set(failedTests)],
+    log,
   });
   console.log(
     `run ${i}: ${ok ? 'passed' : 'FAILED'} in ${results.at(-1).seconds} s${ok ? '' : `: ${results.at(-1).failedTests.join('; ') || `exit ${run.status ?? run.signal}`}`}`,
