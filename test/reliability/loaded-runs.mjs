@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs test/reliability RUNS times in a row while a child process keeps one core busy, and counts
 // the runs that failed. Stops starting runs after DEADLINE_MS; the busy child is always stopped.
-//   node test/reliability/loaded-runs.mjs [runs=20] [deadline-minutes=60]
+//   node test/reliability/loaded-runs.mjs [runs=20] [deadline-minutes=60] [busy-processes=1]
 // Writes test/reliability/results/loaded-runs.json (and loaded-run-<n>.log, the output of each
 // failed run) and prints one line per run and a summary.
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,9 +14,13 @@ const runs = Number(process.argv[2] ?? 20);
 const deadline = Date.now() + Number(process.argv[3] ?? 60) * 60_000;
 const summaryFile = new URL('./results/loaded-runs.json', import.meta.url);
 
-// The load: one process spinning on one core for the whole series.
-const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-const stopBusy = () => busy.exitCode === null && busy.kill('SIGKILL');
+// The load: processes spinning on one core each for the whole series.
+const busy = Array.from({ length: Number(process.argv[4] ?? 1) }, () =>
+  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+);
+const stopBusy = () => {
+  for (const child of busy) if (child.exitCode === null) child.kill('SIGKILL');
+};
 process.on('exit', stopBusy);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
@@ -65,7 +69,7 @@ const summary = {
   finishedAt: new Date().toISOString(),
   node: process.version,
   cpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim(),
-  load: 'one `node -e "for (;;) {}"` process spinning for the whole series',
+  load: `${busy.length} \`node -e "for (;;) {}"\` process(es) spinning for the whole series`,
   requested: runs,
   completed: results.length,
   failed,
