@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// `npm test`: build, typecheck, lint and test every workspace through turbo, then the
-// cross-package suites in test/, then one plain summary line aggregated from vitest's JSON reports.
+// `npm test`: provision what the suites drive (scripts/provision.mjs: Chromium, redis-server),
+// build, typecheck, lint and test every workspace through turbo, then the cross-package suites in
+// test/ (the README snippets among them), then one plain summary line aggregated from vitest's
+// JSON reports. Each step prints how long it took.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { provision } from './provision.mjs';
+
+// Before anything runs: a missing program stops here with one message, not as failures later.
+if (!provision()) process.exit(1);
 
 const root = new URL('..', import.meta.url).pathname;
 const env = {
@@ -30,9 +36,10 @@ for (const file of reportFiles()) rmSync(file);
 
 function run(label, command, args) {
   console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
   const ok = result.status === 0;
-  console.log(`${ok ? '✔' : '✘'} ${label}`);
+  console.log(`${ok ? '✔' : '✘'} ${label} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   return ok;
 }
 

@@ -38,7 +38,7 @@ import { createTokenManager } from './auth/create-token-manager.js';
 /** Options of `flush()` and `close()`. */
 export interface FlushOptions {
   /** Milliseconds to wait at most. `flush` defaults to no limit; `close` to 10000. */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**

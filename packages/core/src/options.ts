@@ -57,11 +57,11 @@ export interface OAuthOptions {
   /** The id of the uploaded public key (Python `oauth_key_id`). */
   keyId: string;
   /** Defaults to `https://oauth2.segment.io`; EU: `oauthRegions.dublin`. */
-  authServer?: string;
+  authServer?: string | undefined;
   /** Defaults to `tracking_api:write`. */
-  scope?: string;
+  scope?: string | undefined;
   /** Retries for the token request. Defaults to the client's `maxRetries`. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
 }
 
 /** What `onError` receives besides the error: the messages it concerns, as sent on the wire. */
@@ -70,59 +70,59 @@ export type ErrorHandler = (error: AnalyticsError, messages: WireMessage[]) => v
 /** Options of {@link Analytics}. */
 export interface AnalyticsOptions {
   /** The source's write key. Required unless `send: false`. */
-  writeKey?: string;
+  writeKey?: string | undefined;
   /** Ingestion host; a path prefix is kept (`https://proxy.example.com/segment`). Defaults to `https://api.segment.io`. */
-  host?: string;
+  host?: string | undefined;
   /** Defaults to `/v1/batch`. */
-  path?: string;
+  path?: string | undefined;
   /** Messages per batch (Python `upload_size`). Defaults to 100. */
-  flushAt?: number;
+  flushAt?: number | undefined;
   /** Milliseconds from the first unsent message to its batch being sent (Python `upload_interval`). Defaults to 500. */
-  flushInterval?: number;
+  flushInterval?: number | undefined;
   /** Messages held, queued plus in flight; the next one is rejected with `QUEUE_FULL`. Defaults to 10000. */
-  maxQueueSize?: number;
+  maxQueueSize?: number | undefined;
   /** Serialized bytes held, queued plus in flight. Defaults to 32 MiB. */
-  maxQueueBytes?: number;
+  maxQueueBytes?: number | undefined;
   /** Compress request bodies (`Content-Encoding: gzip`). Defaults to `false`. */
-  gzip?: boolean;
+  gzip?: boolean | undefined;
   /** Retries per batch after the first attempt. Defaults to 10. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Milliseconds allowed for each request. Defaults to 15000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Requests in flight at once. Defaults to 4. */
-  maxConcurrentRequests?: number;
+  maxConcurrentRequests?: number | undefined;
   /** Base of the exponential backoff, in milliseconds. Defaults to 500. */
-  retryBaseDelay?: number;
+  retryBaseDelay?: number | undefined;
   /** Cap of one backoff wait, in milliseconds. Defaults to 60000. */
-  retryMaxDelay?: number;
+  retryMaxDelay?: number | undefined;
   /** `false` validates and normalizes every call but sends nothing (Python `send=False`). Defaults to `true`. */
-  send?: boolean;
+  send?: boolean | undefined;
   /** Send each message as soon as it is accepted, one request per message; `flush()` awaits them. Defaults to `false`. */
-  syncMode?: boolean;
+  syncMode?: boolean | undefined;
   /** Log each step through `logger.debug`. Defaults to `false`. */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Called for every message that is rejected or could not be delivered. */
-  onError?: ErrorHandler;
+  onError?: ErrorHandler | undefined;
   /** Defaults to `console`. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** OAuth 2.0 instead of the write key's Basic auth. */
-  oauth?: OAuthOptions;
+  oauth?: OAuthOptions | undefined;
   /** Replaces HTTP delivery: a proxy, another client, a test double. Defaults to undici on Node, `fetch` elsewhere. */
-  transport?: Transport;
+  transport?: Transport | undefined;
   /**
    * Serverless hosts' keep-alive hook (Vercel's and Cloudflare's `waitUntil`): when set, each burst
    * of calls is flushed after 50 ms of quiet (at most 500 ms after its first call) and the flush's
    * promise is handed to it.
    */
-  waitUntil?: (promise: Promise<unknown>) => void;
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
   /** Deliver what is queued when the process reaches its natural end (`beforeExit`). Defaults to `true`. */
-  flushOnExit?: boolean;
+  flushOnExit?: boolean | undefined;
   /**
    * Keep accepted events on a lasting store until they are delivered or reported, so a crash or
    * a restart loses none: `{ type: 'file', dir }` or `{ type: 'redis', url, stream }` (needs
    * `ioredis`). Node.js only. Defaults to none: events are held in memory only.
    */
-  outbox?: OutboxOptions;
+  outbox?: OutboxOptions | undefined;
   /**
    * The forward proxy for batches and OAuth token requests (Node.js only): a URL such as
    * `http://user:pass@proxy.internal:3128`, or `false` to ignore the environment. Hosts in
@@ -130,20 +130,20 @@ export interface AnalyticsOptions {
    * `fetch` decides. Defaults to `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (or their lower-case
    * forms) from the environment, as curl reads them.
    */
-  proxy?: string | false;
+  proxy?: string | false | undefined;
   /**
    * Hooks that see each built message and return it (changed or not) or `null` to drop it, in
    * order; they run before the 32 KB check and serialization. A drop counts as `FILTERED` in
    * `stats().rejected`; a hook that throws drops the message and reports `BEFORE_SEND_FAILED`.
    * Defaults to none.
    */
-  beforeSend?: BeforeSend | readonly BeforeSend[];
+  beforeSend?: BeforeSend | readonly BeforeSend[] | undefined;
   /**
    * Privacy rules for request facts in every message (ip, page URLs, referrer). Defaults to
    * redacting secret-carrying query parameters (`token`, `code`, `password`, …) and keeping the
    * ip and referrer.
    */
-  privacy?: PrivacyOptions;
+  privacy?: PrivacyOptions | undefined;
 }
 
 /**

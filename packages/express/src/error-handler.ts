@@ -12,17 +12,17 @@ import { routeTemplate } from './request-events.js';
 /** Options of {@link analyticsErrorHandler}. */
 export interface ErrorHandlerOptions {
   /** The event name. Defaults to `'Server Error'`. */
-  event?: string;
+  event?: string | undefined;
   /**
    * Which errors to record. Defaults to errors without a status or with a status of 500 or more,
    * so expected client errors (a 404 passed to `next`) are not recorded.
    */
-  shouldRecord?: (error: unknown, req: Request) => boolean;
+  shouldRecord?: ((error: unknown, req: Request) => boolean) | undefined;
   /**
    * The event's properties. Defaults to `name`, `message` (at most 200 characters), `status`,
    * `method` and `route` (the template).
    */
-  properties?: (error: unknown, req: Request) => Properties;
+  properties?: ((error: unknown, req: Request) => Properties) | undefined;
 }
 
 export { DEFAULT_ERROR_EVENT };

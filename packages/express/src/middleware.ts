@@ -25,19 +25,19 @@ declare global {
 /** The adapter's own options, next to the client's. */
 export interface AdapterOptions {
   /** Request facts to add to `context`; `false` adds none. Defaults to all of them. */
-  context?: boolean | ContextFields;
+  context?: boolean | ContextFields | undefined;
   /**
    * The signed-in user's id, called at each call, so auth middleware mounted after this one still
    * counts. Defaults to `req.user?.id`.
    */
-  resolveUser?: (req: Request) => string | number | null | undefined;
+  resolveUser?: ((req: Request) => string | number | null | undefined) | undefined;
   /**
    * Where to find the anonymous id, and whether to create one (stored in analytics.js's
    * `ajs_anonymous_id` cookie) for a visitor without one. Defaults to `{ cookie: true, mint: {} }`.
    */
-  anonymousId?: AnonymousIdOptions;
+  anonymousId?: AnonymousIdOptions | undefined;
   /** Record one event per completed request (method, route template, status, duration). Defaults to `false`. */
-  trackRequests?: boolean | TrackRequestsOptions;
+  trackRequests?: boolean | TrackRequestsOptions | undefined;
 }
 
 /** Options of {@link analyticsMiddleware}: an existing `client`, or options to create one. */

@@ -14,11 +14,11 @@ export type RequestRule = string | RegExp | ((req: Request, res: Response) => bo
 /** Options of `trackRequests`. */
 export interface TrackRequestsOptions {
   /** The event name. Defaults to `'Request Completed'`. */
-  event?: string;
+  event?: string | undefined;
   /** Record only requests matching one of these rules. Defaults to every request. */
-  include?: RequestRule[];
+  include?: RequestRule[] | undefined;
   /** Never record requests matching one of these rules. Defaults to none. */
-  exclude?: RequestRule[];
+  exclude?: RequestRule[] | undefined;
 }
 
 export { DEFAULT_REQUEST_EVENT };

@@ -36,56 +36,56 @@ export interface AnalyticsRequest {
 /** Which request facts the interceptor puts into each message's `context`. Each defaults to `true`. */
 export interface RequestContextFields extends ContextFields {
   /** `context.route`: the matched route template, such as `/products/:id`. Defaults to `true`. */
-  route?: boolean;
+  route?: boolean | undefined;
 }
 
 /** Options of `trackRequests` and `trackErrors`: the event name. */
 export interface AutomaticEventOptions {
   /** The event name. Defaults to `'Request Completed'` for requests and `'Server Error'` for errors. */
-  event?: string;
+  event?: string | undefined;
 }
 
 /** Options of `trackErrors`. */
 export interface TrackErrorsOptions extends AutomaticEventOptions {
   /** Which errors to record. Defaults to errors without a status or with a status of 500 or more. */
-  shouldRecord?: (error: unknown) => boolean;
+  shouldRecord?: ((error: unknown) => boolean) | undefined;
   /** The event's properties. Defaults to `name`, `message` (200 characters at most), `status`, `method`, `route`. */
-  properties?: (error: unknown, request: AnalyticsRequest) => Properties;
+  properties?: ((error: unknown, request: AnalyticsRequest) => Properties) | undefined;
 }
 
 /** How the module reads requests and shuts down: the options that are not the client's. */
 export interface AnalyticsModuleSettings {
   /** Request facts copied into `context`, or `false` for none. Defaults to all of them. */
-  context?: RequestContextFields | false;
+  context?: RequestContextFields | false | undefined;
   /**
    * The user id of the current request, read lazily when a message is built (so after guards).
    * Defaults to `request.user?.id`.
    */
-  resolveUser?: (request: AnalyticsRequest, context: ExecutionContext) => Id | null | undefined;
+  resolveUser?:
+    ((request: AnalyticsRequest, context: ExecutionContext) => Id | null | undefined) | undefined;
   /**
    * The anonymous id of the current request. Defaults to analytics.js's `ajs_anonymous_id` cookie,
    * so server events join the browser's.
    */
-  resolveAnonymousId?: (
-    request: AnalyticsRequest,
-    context: ExecutionContext,
-  ) => string | null | undefined;
+  resolveAnonymousId?:
+    | ((request: AnalyticsRequest, context: ExecutionContext) => string | null | undefined)
+    | undefined;
   /**
    * Where to find the anonymous id when `resolveAnonymousId` is not given, and whether to create
    * one (stored in analytics.js's `ajs_anonymous_id` cookie) for a visitor without one.
    * Defaults to `{ cookie: true, mint: {} }`.
    */
-  anonymousId?: AnonymousIdOptions;
+  anonymousId?: AnonymousIdOptions | undefined;
   /** Record one event per completed HTTP request (method, route template, status, duration). Defaults to `false`. */
-  trackRequests?: boolean | AutomaticEventOptions;
+  trackRequests?: boolean | AutomaticEventOptions | undefined;
   /**
    * Record an event for each server error an HTTP request ends with, thrown anywhere in Nest's
    * pipeline (guards, pipes, interceptors, handlers), through a global exception filter that then
    * hands the error to Nest's default handling. Defaults to `true`.
    */
-  trackErrors?: boolean | TrackErrorsOptions;
+  trackErrors?: boolean | TrackErrorsOptions | undefined;
   /** Milliseconds `onApplicationShutdown` waits for queued events to be delivered. Defaults to 10000. */
-  shutdownTimeout?: number;
+  shutdownTimeout?: number | undefined;
 }
 
 /** Bring your own client: the module then takes no client options. */

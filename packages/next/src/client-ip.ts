@@ -26,7 +26,7 @@ export interface ClientIpOptions {
    * `next start` (with `initAnalytics`); none where Next.js gives no socket address (the edge
    * runtime, serverless hosts), except `x-real-ip` on Vercel.
    */
-  trustedProxyHops?: number;
+  trustedProxyHops?: number | undefined;
 }
 
 /** Next's options in the kit's terms: hops are `trustProxy`, Vercel's `x-real-ip` a host header. */

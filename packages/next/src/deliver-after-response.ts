@@ -16,11 +16,11 @@ export interface DeliveryEnvironment {
   /** Next's `after()`; throws outside a request scope. Defaults to the one from `next/server`. */
   after?: ((task: () => Promise<unknown>) => void) | undefined;
   /** Where platforms publish their request context. Defaults to `globalThis`. */
-  globals?: object;
+  globals?: object | undefined;
   /** Defaults to `process.env`. */
-  env?: (name: string) => string | undefined;
+  env?: ((name: string) => string | undefined) | undefined;
   /** Where the one notice about a missing `after()` goes. Defaults to `console.warn`. */
-  warn?: (message: string) => void;
+  warn?: ((message: string) => void) | undefined;
 }
 
 const NEXT_REQUEST_CONTEXT = Symbol.for('@next/request-context');

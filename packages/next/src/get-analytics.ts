@@ -10,7 +10,7 @@ import { currentRequestAnalytics, DEFAULT_FLUSH_TIMEOUT } from './with-analytics
 /** Options of {@link getAnalytics}. */
 export interface GetAnalyticsOptions {
   /** The signed-in user's id for this request's calls. Defaults to none: the anonymous id only. */
-  userId?: Id;
+  userId?: Id | undefined;
 }
 
 /** One scope per request: `headers()` returns the same object for the whole request. */

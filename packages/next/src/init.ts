@@ -13,15 +13,15 @@ export interface NextRequestOptions extends ClientIpOptions {
    * Milliseconds a flush may take where delivery has to be awaited before the response
    * (serverless without `waitUntil`), or is handed to `after()`/`waitUntil`. Defaults to 2000.
    */
-  flushTimeout?: number;
+  flushTimeout?: number | undefined;
   /**
    * Give a visitor without analytics.js's `ajs_anonymous_id` cookie a new id and set the cookie,
    * where the response can take one (the proxy, route handlers, Pages API routes); `false` turns
    * it off. Defaults to `{}`: a host-only cookie for one year.
    */
-  anonymousIdCookie?: AnonymousIdCookieOptions | false;
+  anonymousIdCookie?: AnonymousIdCookieOptions | false | undefined;
   /** What `onRequestError` records: `false` for nothing. Defaults to `true`: every server error. */
-  trackErrors?: boolean | TrackErrorsOptions;
+  trackErrors?: boolean | TrackErrorsOptions | undefined;
 }
 
 /** Options of {@link initAnalytics}: the client's options plus the request defaults. */
@@ -30,7 +30,7 @@ export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptio
    * On `next start`, deliver (or report) every accepted event before the process exits on
    * SIGTERM/SIGINT, in both signal modes; see {@link flushOnShutdown}. Defaults to `true`.
    */
-  flushOnShutdown?: boolean;
+  flushOnShutdown?: boolean | undefined;
 }
 
 /**

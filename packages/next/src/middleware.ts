@@ -28,19 +28,20 @@ export type AnalyticsMiddleware = (
 /** Options of {@link withAnalyticsMiddleware}. */
 export interface WithAnalyticsMiddlewareOptions extends NextRequestOptions {
   /** Record a `page` call for each page request. Defaults to `true`. */
-  pageViews?: boolean;
+  pageViews?: boolean | undefined;
   /** Only these paths are page views. Defaults to every path not excluded. */
-  include?: PathMatcher[];
+  include?: PathMatcher[] | undefined;
   /** Never page views. Defaults to `DEFAULT_EXCLUDE`: `/_next`, `/api`, `/_vercel` and files with an extension. */
-  exclude?: PathMatcher[];
+  exclude?: PathMatcher[] | undefined;
   /** The page view's `name`. Defaults to none. */
   pageName?: (request: NextRequest) => string | undefined;
   /** Extra page-view properties, merged over `path`, `url`, `search` and `referrer`. Defaults to none. */
   properties?: (request: NextRequest) => Properties | undefined;
   /** The signed-in user's id. May be async. Defaults to none: anonymous. */
-  resolveUser?: (request: NextRequest) => Id | undefined | null | Promise<Id | undefined | null>;
+  resolveUser?:
+    ((request: NextRequest) => Id | undefined | null | Promise<Id | undefined | null>) | undefined;
   /** Generate an `x-request-id` when the request has none and forward it to the app. Defaults to `true`. */
-  requestId?: boolean;
+  requestId?: boolean | undefined;
 }
 
 /** Signature of {@link withAnalyticsMiddleware}. */

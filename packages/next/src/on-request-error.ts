@@ -32,15 +32,13 @@ export interface RequestErrorContext {
 /** Options of `trackErrors` in `initAnalytics`. */
 export interface TrackErrorsOptions {
   /** The event name. Defaults to `'Server Error'`. */
-  event?: string;
+  event?: string | undefined;
   /** Which errors to record. Defaults to errors without a status or with a status of 500 or more. */
-  shouldRecord?: (error: unknown, context: RequestErrorContext) => boolean;
+  shouldRecord?: ((error: unknown, context: RequestErrorContext) => boolean) | undefined;
   /** The event's properties. Defaults to `name`, `message` (200 characters at most), `status`, `method`, `route`. */
-  properties?: (
-    error: unknown,
-    request: ErroredRequest,
-    context: RequestErrorContext,
-  ) => Properties;
+  properties?:
+    | ((error: unknown, request: ErroredRequest, context: RequestErrorContext) => Properties)
+    | undefined;
 }
 
 /**

@@ -7,13 +7,13 @@ const REGISTERED = Symbol.for('tributary.next.shutdown');
 /** Options of {@link flushOnShutdown}. */
 export interface ShutdownOptions {
   /** Signals to handle with `NEXT_MANUAL_SIG_HANDLE=true`. Defaults to `['SIGTERM', 'SIGINT']`. */
-  signals?: NodeJS.Signals[];
+  signals?: NodeJS.Signals[] | undefined;
   /**
    * Milliseconds from the signal until what is left is reported through `onError`: requests in
    * flight finish, then queued events are delivered, within this budget. Defaults to
    * `DEFAULT_SHUTDOWN_TIMEOUT` (10000), the kit's default in every adapter.
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** How {@link flushOnShutdown} took part in the shutdown. */

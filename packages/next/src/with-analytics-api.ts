@@ -14,7 +14,8 @@ export interface WithAnalyticsApiOptions<
   TRequest extends NextApiRequest = NextApiRequest,
 > extends NextRequestOptions {
   /** The signed-in user's id. May be async. Defaults to none: anonymous. */
-  resolveUser?: (request: TRequest) => Id | undefined | null | Promise<Id | undefined | null>;
+  resolveUser?:
+    ((request: TRequest) => Id | undefined | null | Promise<Id | undefined | null>) | undefined;
 }
 
 /**

@@ -12,7 +12,8 @@ export interface WithAnalyticsOptions<
   TRequest extends Request = Request,
 > extends NextRequestOptions {
   /** The signed-in user's id, from your auth (a session cookie, a JWT). May be async. Defaults to none: anonymous. */
-  resolveUser?: (request: TRequest) => Id | undefined | null | Promise<Id | undefined | null>;
+  resolveUser?:
+    ((request: TRequest) => Id | undefined | null | Promise<Id | undefined | null>) | undefined;
 }
 
 const DEFAULT_FLUSH_TIMEOUT = 2000;

@@ -5,10 +5,18 @@ import { seededRandom } from './sizes.js';
 /** A proxy in front of the collector that can lose the collector's answer after it stored the batch. */
 export interface LossyProxy {
   url: string;
-  /** Answers cut after the collector had handled the request (the client must retry: a duplicate). */
+  /**
+   * Answers to stored batches (2xx) that never reached the client, so its retry is a duplicate:
+   * those the proxy cut, and those that came back after the client had given up (its timeout ran
+   * out first, as happens on a busy machine).
+   */
   readonly lostAnswers: number;
+  /** Of `lostAnswers`, those that came back after the client had given up. */
+  readonly lateAnswers: number;
   /** Requests forwarded. */
   readonly forwarded: number;
+  /** Requests forwarded whose answer has not come back yet (injected hangs stay here). */
+  readonly pending: number;
   /** Changes the share of answers lost from now on. */
   setLossRate(rate: number): void;
   close(): Promise<void>;
@@ -18,8 +26,9 @@ export interface LossyProxy {
  * Forwards every request to `target`; for a seeded share `lossRate` of them, waits for the
  * collector's full answer and then resets the client's connection instead of relaying it. That is
  * the "response lost after the server stored it" case that makes retries produce duplicates.
- * Upstream resets and hangs pass through: a reset upstream resets the client; a client that gives
- * up aborts the upstream request.
+ * Upstream resets and hangs pass through: a reset upstream resets the client. A client that gives
+ * up does not abort the upstream request: the collector may have stored the batch already, and
+ * its answer, when it comes, is counted as lost (hangs stay open until `close()`).
  */
 export async function startLossyProxy(
   target: string,
@@ -28,7 +37,9 @@ export async function startLossyProxy(
   const random = seededRandom(options.seed);
   let lossRate = options.lossRate;
   let lostAnswers = 0;
+  let lateAnswers = 0;
   let forwarded = 0;
+  const upstreamRequests = new Set<ReturnType<typeof request>>();
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     forwarded++;
@@ -49,6 +60,13 @@ export async function startLossyProxy(
           // Only an answer to a stored batch (2xx) makes the retry a duplicate; losing an injected
           // failure's answer proves nothing, so those are always relayed.
           const stored = (answer.statusCode ?? 0) >= 200 && (answer.statusCode ?? 0) < 300;
+          if (clientGone) {
+            if (stored) {
+              lostAnswers++;
+              lateAnswers++;
+            }
+            return;
+          }
           if (stored && random() < lossRate) {
             lostAnswers++;
             req.socket.resetAndDestroy();
@@ -65,11 +83,14 @@ export async function startLossyProxy(
         });
       },
     );
+    let clientGone = false;
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone = true;
+    });
+    upstreamRequests.add(out);
+    out.on('close', () => upstreamRequests.delete(out));
     out.on('error', () => {
       if (!req.socket.destroyed) req.socket.resetAndDestroy();
-    });
-    res.on('close', () => {
-      if (!res.writableFinished) out.destroy();
     });
     req.pipe(out);
   });
@@ -80,14 +101,21 @@ export async function startLossyProxy(
     get lostAnswers() {
       return lostAnswers;
     },
+    get lateAnswers() {
+      return lateAnswers;
+    },
     get forwarded() {
       return forwarded;
+    },
+    get pending() {
+      return upstreamRequests.size;
     },
     setLossRate(rate: number) {
       lossRate = rate;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const out of upstreamRequests) out.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -6,11 +6,11 @@ import type { MessageContext } from '../messages/types.js';
  */
 export interface RequestScope {
   /** Merged under each message's own `context`. */
-  context?: MessageContext;
+  context?: MessageContext | undefined;
   /** Evaluated lazily, at call time, so an auth step that runs later still counts. */
-  userId?: () => string | number | undefined;
+  userId?: (() => string | number | undefined) | undefined;
   /** The browser's anonymous id (`ajs_anonymous_id`) or one the adapter chose. */
-  anonymousId?: string;
+  anonymousId?: string | undefined;
 }
 
 /** The minimal AsyncLocalStorage shape, available on Node, Vercel Edge, Cloudflare and Deno. */

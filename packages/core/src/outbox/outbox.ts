@@ -24,7 +24,7 @@ export interface FileOutboxOptions {
    * writes dirty pages back within about 30 s). A process crash loses none of what was written
    * under any policy. Defaults to `'interval'`.
    */
-  fsync?: 'never' | 'interval' | 'always';
+  fsync?: 'never' | 'interval' | 'always' | undefined;
 }
 
 /**
@@ -39,13 +39,13 @@ export interface RedisOutboxOptions {
   /** The stream's key. */
   stream: string;
   /** The consumer group's name. Defaults to `'tributary'`. */
-  group?: string;
+  group?: string | undefined;
   /**
    * Milliseconds an entry stays unacknowledged by a silent instance before another instance
    * claims and delivers it. Live instances renew their entries every `claimAfter / 3`.
    * Defaults to 60000.
    */
-  claimAfter?: number;
+  claimAfter?: number | undefined;
 }
 
 /** Keeps accepted events on a lasting store until they are delivered or reported. */

@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Socket } from 'node:net';
 import { gzip } from 'node:zlib';
-import { request } from 'undici';
+import { buildConnector, request } from 'undici';
 import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
 import { FileOutbox } from '../outbox/file-outbox.js';
@@ -19,21 +20,38 @@ function createUndiciTransport({
 }: Parameters<Runtime['createTransport']>[0]): Transport & {
   close: () => Promise<void>;
 } {
+  // undici neither aborts a request whose connection is still being opened nor closes that
+  // socket on close()/destroy(): against an endpoint that never answers the connect, both wait
+  // for the connect timeout (10 s), so close() overran its timeout and kept the process alive.
+  // The connector below tracks every socket until it is closed; close() destroys what is left.
+  const sockets = new Set<Socket>();
+  const baseConnect = buildConnector({});
+  const connect: buildConnector.connector = (options, callback) => {
+    // undici's connector returns the socket it opens (its typings say void).
+    const socket = baseConnect(options, callback) as unknown as Socket | undefined;
+    if (socket === undefined) return;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
   // One pooled keep-alive agent per client: batches reuse connections instead of opening one each.
   const { dispatcher: agent, wrapError } = createDispatcher({
     connections: keepAliveConnections,
     proxy,
+    connect,
   });
   const transport = async (req: Parameters<Transport>[0]) => {
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: req.signal,
-        dispatcher: agent,
-      });
+      response = await settleOnAbort(
+        request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          signal: req.signal,
+          dispatcher: agent,
+        }),
+        req.signal,
+      );
     } catch (error) {
       throw wrapError(error, req.url);
     }
@@ -44,8 +62,47 @@ function createUndiciTransport({
     }
     return { status: response.statusCode, headers, body: await response.body.text() };
   };
-  return Object.assign(transport, { close: () => agent.close() });
+  const close = async () => {
+    // Delivery has settled every batch by now, so nothing here is worth waiting for; close() would
+    // wait for requests undici still holds although their caller was aborted (see above).
+    await agent.destroy();
+    // Resolve only once no socket of this client holds the event loop.
+    await Promise.all(
+      [...sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            // With an error, so undici's connector also clears its connect timer.
+            socket.destroy(new Error('the analytics client closed'));
+          }),
+      ),
+    );
+  };
+  return Object.assign(transport, { close });
 }
+
+/** Rejects with the signal's reason as soon as it aborts, even while undici is still connecting. */
+function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(asError(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(asError(error));
+      },
+    );
+  });
+}
+
+const asError = (value: unknown): Error =>
+  value instanceof Error ? value : new Error(String(value));
 
 const exitHooks = new Set<() => void>();
 function runExitHooks(): void {

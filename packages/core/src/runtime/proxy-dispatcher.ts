@@ -1,4 +1,4 @@
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { AnalyticsError, describeError } from '../errors.js';
 import { describeProxy } from './proxy-options.js';
 
@@ -19,8 +19,14 @@ function proxyFromEnvironment(): { http?: string; https?: string } {
 export function createDispatcher(options: {
   connections: number;
   proxy: string | false | undefined;
+  /** Opens the sockets to the endpoint (not to a proxy: undici's ProxyAgent dials that itself). */
+  connect?: buildConnector.connector | undefined;
 }): { dispatcher: Dispatcher; wrapError: (error: unknown, url: string) => unknown } {
-  const pool = { connections: options.connections, keepAliveTimeout: 10_000 };
+  const pool = {
+    connections: options.connections,
+    keepAliveTimeout: 10_000,
+    ...(options.connect !== undefined && { connect: options.connect }),
+  };
   const proxies =
     options.proxy === false
       ? {}

@@ -1,0 +1,3 @@
+// main.ts around the excerpt: the app's root module.
+import { NestFactory } from '@nestjs/core';
+declare class AppModule {}

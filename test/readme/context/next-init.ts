@@ -1,0 +1,2 @@
+// The import of instrumentation.ts around the excerpt.
+import { initAnalytics } from '@tributary/next';
