@@ -124,6 +124,7 @@ const started = Date.now();
 const nodes = majors.map((major) => nodeBinary(major));
 const preloads = await Promise.all(majors.map((major, i) => sqlitePreload(nodes[i], major)));
 let failures = 0;
+const totals = { passed: 0, failed: 0 };
 for (const [i, major] of majors.entries()) {
   const node = nodes[i];
   const preload = preloads[i];
@@ -157,10 +158,16 @@ for (const [i, major] of majors.entries()) {
     if (existsSync(report)) {
       const r = JSON.parse(readFileSync(report, 'utf8'));
       counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed`;
+      totals.passed += r.numPassedTests ?? 0;
+      totals.failed += r.numFailedTests ?? 0;
     }
     const ok = run.status === 0;
     if (!ok) {
       failures++;
+      // A suite that failed without a failing test (a crash, an import error) still counts once.
+      if (!existsSync(report) || JSON.parse(readFileSync(report, 'utf8')).numFailedTests === 0) {
+        totals.failed++;
+      }
       process.stdout.write(
         run.stdout
           .split('\n')
@@ -174,6 +181,8 @@ for (const [i, major] of majors.entries()) {
     console.log(line);
   }
 }
+mkdirSync(join(root, '.reports'), { recursive: true });
+writeFileSync(join(root, '.reports', 'node-matrix.json'), JSON.stringify(totals));
 console.log(
   `\nNode matrix (${majors.join(', ')}): ${failures} suite(s) failed, ${seconds(started)}`,
 );

@@ -4,7 +4,7 @@
 // test/ (the README snippets among them), then one plain summary line aggregated from vitest's
 // JSON reports. Each step prints how long it took.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision } from './provision.mjs';
 
@@ -72,5 +72,8 @@ for (const file of reportFiles()) {
 }
 const stepFailures = steps.filter((ok) => !ok).length;
 if (stepFailures > 0 && failed === 0) failed = stepFailures;
+mkdirSync(join(root, '.reports'), { recursive: true });
+// .ci/run adds the Node-matrix counts to these for its own closing line.
+writeFileSync(join(root, '.reports', 'summary.json'), JSON.stringify({ passed, failed }));
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(steps.every(Boolean) && failed === 0 ? 0 : 1);
