@@ -9,6 +9,7 @@ import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
 import { FileOutbox } from '../outbox/file-outbox.js';
 import { RedisOutbox } from '../outbox/redis-outbox.js';
+import { untilAborted } from '../timers.js';
 import { createDispatcher } from './proxy-dispatcher.js';
 import type { Runtime } from './runtime.js';
 
@@ -42,16 +43,15 @@ function createUndiciTransport({
   const transport = async (req: Parameters<Transport>[0]) => {
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await settleOnAbort(
-        request(req.url, {
-          method: req.method,
-          headers: req.headers,
-          body: req.body,
-          signal: req.signal,
-          dispatcher: agent,
-        }),
-        req.signal,
-      );
+      const pending = request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        dispatcher: agent,
+      });
+      // undici only aborts a request once it has a connection: settle at the abort regardless.
+      response = await (req.signal === undefined ? pending : untilAborted(pending, req.signal));
     } catch (error) {
       throw wrapError(error, req.url);
     }
@@ -80,29 +80,6 @@ function createUndiciTransport({
   };
   return Object.assign(transport, { close });
 }
-
-/** Rejects with the signal's reason as soon as it aborts, even while undici is still connecting. */
-function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(asError(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(asError(error));
-      },
-    );
-  });
-}
-
-const asError = (value: unknown): Error =>
-  value instanceof Error ? value : new Error(String(value));
 
 const exitHooks = new Set<() => void>();
 function runExitHooks(): void {
