@@ -134,6 +134,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       logger: this.#logger,
       stats: this.#stats,
       tokens: this.#tokens,
+      textBody: this.#options.transport !== undefined,
       report: (error, jsons) =>
         this.#report(
           error,
@@ -370,7 +371,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       if ('filtered' in shaped) return this.#filter(shaped.filtered, callback);
       if ('error' in shaped) return this.#reject(shaped.error, shaped.message, callback);
       const { message, json } = shaped;
-      const bytes = this.#runtime.byteLength(json);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: most messages need no measuring here.
+      const bytes =
+        json.length * 3 <= MAX_MESSAGE_BYTES ? json.length : this.#runtime.byteLength(json);
       if (bytes > MAX_MESSAGE_BYTES) {
         return this.#reject(
           new ValidationError(
@@ -389,16 +392,15 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         if (callback !== undefined) this.#callBack(callback, undefined);
         return true;
       }
-      if (!this.#delivery.hasRoom(bytes)) {
+      const done = callback;
+      const queued = this.#delivery.enqueue(
+        json,
+        done === undefined ? undefined : (error) => this.#callBack(done, error),
+      );
+      if (!queued) {
         return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message, callback);
       }
       this.#stats.accepted++;
-      const done = callback;
-      this.#delivery.enqueue(
-        json,
-        bytes,
-        done === undefined ? undefined : (error) => this.#callBack(done, error),
-      );
       if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
         this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
       }
