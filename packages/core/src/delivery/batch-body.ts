@@ -63,7 +63,8 @@ export class BatchBody {
     const reserve = this.#shape.envelopeBytes;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; measure exactly only when that may not fit.
     if (start + json.length * 3 + reserve > this.#bytes.length) {
-      this.#grow(start + this.#shape.runtime.byteLength(json) + reserve);
+      const needed = start + this.#shape.runtime.byteLength(json) + reserve;
+      if (needed > this.#bytes.length) this.#grow(needed);
     }
     if (start > this.#end) this.#bytes[this.#end] = COMMA;
     return this.#shape.runtime.encodeInto(json, this.#bytes, start);

@@ -106,6 +106,8 @@ export class Delivery {
   enqueue(json: string, done?: MessageCallback): boolean {
     if (this.held >= this.#opts.maxQueueSize) return false;
     let body = (this.#open ??= this.#openBody());
+    // A message takes at least a byte per UTF-16 unit: cut a batch it surely overflows first.
+    if (body.count > 0 && body.size + 1 + json.length > MAX_BATCH_BYTES) body = this.#cutAndOpen();
     const bytes = body.write(json);
     if (this.heldBytes + bytes > this.#opts.maxQueueBytes) return false;
     if (body.count > 0 && body.size + 1 + bytes > MAX_BATCH_BYTES) {
