@@ -166,11 +166,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   identify(message: IdentifyMessage, callback?: DeliveryCallback): boolean;
   identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
   identify(...args: unknown[]): boolean {
-    return this.#call('identify', args, (userId, traits, options) => ({
-      ...asObject(options),
-      userId,
-      traits,
-    }));
+    return this.#call('identify', args, (userId, traits, options) =>
+      options === undefined ? { userId, traits } : { ...asObject(options), userId, traits },
+    );
   }
 
   /**
@@ -180,12 +178,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   track(...args: TrackArgs<TPlan>): boolean;
   track(...args: TrackPositional<TPlan>): boolean;
   track(...args: unknown[]): boolean {
-    return this.#call('track', args, (userId, event, properties, options) => ({
-      ...asObject(options),
-      userId,
-      event,
-      properties,
-    }));
+    return this.#call('track', args, positionalTrack);
   }
 
   /**
@@ -563,6 +556,18 @@ function isoNow(): string {
     lastIso = new Date(ms).toISOString();
   }
   return lastIso;
+}
+
+// Most positional calls pass no options: build the message without spreading an empty object.
+function positionalTrack(
+  userId: unknown,
+  event: unknown,
+  properties: unknown,
+  options: unknown,
+): RawMessage {
+  return options === undefined
+    ? { userId, event, properties }
+    : { ...asObject(options), userId, event, properties };
 }
 
 function asObject(value: unknown): Record<string, unknown> {
