@@ -134,6 +134,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       logger: this.#logger,
       stats: this.#stats,
       tokens: this.#tokens,
+      textBody: this.#options.transport !== undefined,
       report: (error, jsons) =>
         this.#report(
           error,
@@ -165,11 +166,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   identify(message: IdentifyMessage, callback?: DeliveryCallback): boolean;
   identify(userId: Id, traits?: Properties, options?: CallOptions): boolean;
   identify(...args: unknown[]): boolean {
-    return this.#call('identify', args, (userId, traits, options) => ({
-      ...asObject(options),
-      userId,
-      traits,
-    }));
+    return this.#call('identify', args, (userId, traits, options) =>
+      options === undefined ? { userId, traits } : { ...asObject(options), userId, traits },
+    );
   }
 
   /**
@@ -179,12 +178,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   track(...args: TrackArgs<TPlan>): boolean;
   track(...args: TrackPositional<TPlan>): boolean;
   track(...args: unknown[]): boolean {
-    return this.#call('track', args, (userId, event, properties, options) => ({
-      ...asObject(options),
-      userId,
-      event,
-      properties,
-    }));
+    return this.#call('track', args, positionalTrack);
   }
 
   /**
@@ -370,7 +364,9 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       if ('filtered' in shaped) return this.#filter(shaped.filtered, callback);
       if ('error' in shaped) return this.#reject(shaped.error, shaped.message, callback);
       const { message, json } = shaped;
-      const bytes = this.#runtime.byteLength(json);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: most messages need no measuring here.
+      const bytes =
+        json.length * 3 <= MAX_MESSAGE_BYTES ? json.length : this.#runtime.byteLength(json);
       if (bytes > MAX_MESSAGE_BYTES) {
         return this.#reject(
           new ValidationError(
@@ -389,16 +385,15 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
         if (callback !== undefined) this.#callBack(callback, undefined);
         return true;
       }
-      if (!this.#delivery.hasRoom(bytes)) {
+      const done = callback;
+      const queued = this.#delivery.enqueue(
+        json,
+        done === undefined ? undefined : (error) => this.#callBack(done, error),
+      );
+      if (!queued) {
         return this.#rejectCheaply('QUEUE_FULL', this.#queueFullText(type), message, callback);
       }
       this.#stats.accepted++;
-      const done = callback;
-      this.#delivery.enqueue(
-        json,
-        bytes,
-        done === undefined ? undefined : (error) => this.#callBack(done, error),
-      );
       if (this.#unregisterExit === undefined && this.#options.flushOnExit) {
         this.#unregisterExit = this.#runtime.onBeforeExit(() => this.#onBeforeExit());
       }
@@ -561,6 +556,18 @@ function isoNow(): string {
     lastIso = new Date(ms).toISOString();
   }
   return lastIso;
+}
+
+// Most positional calls pass no options: build the message without spreading an empty object.
+function positionalTrack(
+  userId: unknown,
+  event: unknown,
+  properties: unknown,
+  options: unknown,
+): RawMessage {
+  return options === undefined
+    ? { userId, event, properties }
+    : { ...asObject(options), userId, event, properties };
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -200,6 +200,55 @@ describe('the retry policy', () => {
     expect(second! > first!).toBe(true);
   });
 
+  it('resends the same body bytes on a retry, with only sentAt stamped afresh', async () => {
+    server.script({ status: 500 });
+    const { c } = client({ flushAt: 3 });
+    for (const event of ['A, with a comma', 'B "quoted"', 'Ç ü 日本']) c.track('u', event);
+    expect(await c.flush()).toEqual({ delivered: 3, failed: 0, pending: 0 });
+    expect(server.requests).toHaveLength(2);
+    const [first, second] = server.requests.map((r) =>
+      r.raw.toString('utf8').replace(/"sentAt":"[^"]*"}$/, '"sentAt":"…"}'),
+    );
+    expect(second).toBe(first);
+    expect(server.requests[1]!.body.batch.map((m) => m.event)).toEqual([
+      'A, with a comma',
+      'B "quoted"',
+      'Ç ü 日本',
+    ]);
+  });
+
+  it("gives onError each undelivered message's own JSON, as the API was sent it", async () => {
+    server.setDefault({ status: 400 });
+    const reported: unknown[] = [];
+    const { c } = client({
+      flushAt: 2,
+      onError: (_error, messages) => reported.push(...messages),
+    });
+    c.track('u', 'A', { text: 'x,y]}', n: 1 });
+    c.track('u', 'B', { text: 'é 🙂' });
+    c.track('u', 'C');
+    expect(await c.flush()).toEqual({ delivered: 0, failed: 3, pending: 0 });
+    expect(reported).toEqual(server.messages());
+    expect(reported.map((m) => (m as { event: string }).event).sort()).toEqual(['A', 'B', 'C']);
+  });
+
+  it('hands a custom transport the body as text, and the built-in one the same JSON', async () => {
+    const bodies: unknown[] = [];
+    const { c } = client({
+      flushAt: 2,
+      transport: async (request) => {
+        bodies.push(request.body);
+        return { status: 200, headers: {}, body: '{}' };
+      },
+    });
+    c.track('u', 'A');
+    c.track('u', 'B');
+    await c.flush();
+    expect(typeof bodies[0]).toBe('string');
+    const sent = JSON.parse(bodies[0] as string) as { batch: { event: string }[] };
+    expect(sent.batch.map((m) => m.event)).toEqual(['A', 'B']);
+  });
+
   it('never puts the write key in logs or error messages, even when the server echoes it', async () => {
     server.script({ status: 400, body: '{"error":"bad key secret-write-key"}' });
     const { c, errors, logger } = client({ debug: true });
@@ -271,6 +320,54 @@ describe('the bounded queue', () => {
       c.track('u', 'B', { blob }),
       c.track('u', 'C', { blob }),
     ]).toEqual([true, true, false]);
+  });
+});
+
+describe('held bytes', () => {
+  const utf8 = (message: unknown) => Buffer.byteLength(JSON.stringify(message));
+
+  it("counts each held message's UTF-8 bytes, and returns to 0 once it is delivered", async () => {
+    const { c } = client({ flushAt: 100, flushInterval: 60_000 });
+    for (let i = 0; i < 5; i++) c.track('u', 'E', { text: 'é🙂'.repeat(i * 10), i });
+    const held = c.stats().heldBytes;
+    await c.flush();
+    // The API receives exactly the messages that were held, serialized the same way.
+    expect(held).toBe(server.messages().reduce((n, m) => n + utf8(m), 0));
+    expect(c.stats()).toMatchObject({ heldBytes: 0, queued: 0, inFlightMessages: 0 });
+  });
+
+  it('returns to 0 when batches fail, and when close abandons what is left', async () => {
+    server.setDefault({ status: 400 });
+    const { c } = client({ flushAt: 2, flushInterval: 60_000 });
+    for (let i = 0; i < 3; i++) c.track('u', 'E', { i });
+    await c.flush();
+    expect(c.stats().heldBytes).toBe(0);
+    server.setDefault({ hang: true });
+    c.track('u', 'Stuck');
+    c.track('u', 'Queued');
+    c.track('u', 'Queued too');
+    expect(c.stats().heldBytes).toBeGreaterThan(0);
+    await c.close({ timeout: 100 });
+    expect(c.stats()).toMatchObject({ heldBytes: 0, queued: 0, inFlightMessages: 0 });
+  });
+
+  it('cuts batches at flushAt and under 500 KB, in acceptance order', async () => {
+    const { c } = client({ flushAt: 4, flushInterval: 60_000, maxConcurrentRequests: 1 });
+    const blob = 'ü'.repeat(15_000); // 30,000 bytes each: 16 fit under 500 KB, 4 fit flushAt
+    for (let i = 0; i < 10; i++) c.track('u', 'Small', { i });
+    expect(await c.flush()).toMatchObject({ delivered: 10, failed: 0 });
+    expect(server.requests.map((r) => r.body.batch.length)).toEqual([4, 4, 2]);
+    server.requests.length = 0;
+    const { c: big } = client({ flushAt: 100, flushInterval: 60_000, maxConcurrentRequests: 1 });
+    for (let i = 0; i < 20; i++) big.track('u', 'Big', { blob, i });
+    expect(await big.flush()).toMatchObject({ delivered: 20, failed: 0 });
+    const sizes = server.requests.map((r) => r.body.batch.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(sizes[0]).toBeLessThan(20);
+    for (const request of server.requests)
+      expect(request.raw.byteLength).toBeLessThanOrEqual(500_000);
+    const order = server.messages().map((m) => (m.properties as { i: number }).i);
+    expect(order).toEqual([...Array(20).keys()]);
   });
 });
 

@@ -6,6 +6,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
 import type { AnalyticsStats } from './stats.js';
+import type { BatchBody } from './batch-body.js';
 import type { Transport } from './transport.js';
 import { VERSION } from '../version.js';
 
@@ -19,7 +20,14 @@ export interface BatchSenderDeps {
   logger: Logger;
   stats: AnalyticsStats;
   tokens: TokenProvider | undefined;
+  /**
+   * Whether the transport is one the user supplied: it gets the body as text, as it always has
+   * (unless gzipped); the runtime's own transports get the bytes as written.
+   */
+  textBody?: boolean | undefined;
 }
+
+const decoder = new TextDecoder();
 
 /**
  * Sends batches: the envelope, Basic or OAuth auth, gzip, the retry loop with backoff, and
@@ -34,6 +42,8 @@ export class BatchSender {
   #pausedUntil = 0;
   /** Bytes of the envelope around the messages, `sentAt` included. */
   readonly envelopeBytes: number;
+  /** The envelope after the messages, up to the `sentAt` value. */
+  readonly envelopeTail: string;
 
   constructor(deps: BatchSenderDeps) {
     this.#deps = deps;
@@ -41,6 +51,7 @@ export class BatchSender {
     this.#writeKeyJson = JSON.stringify(writeKey);
     this.#basicAuth = `Basic ${deps.runtime.base64(`${writeKey}:`)}`;
     // {"batch":[…],"writeKey":"…","sentAt":"2026-01-01T00:00:00.000Z"}
+    this.envelopeTail = `],"writeKey":${this.#writeKeyJson},"sentAt":"`;
     this.envelopeBytes =
       '{"batch":[],"writeKey":,"sentAt":""}'.length +
       deps.runtime.byteLength(this.#writeKeyJson) +
@@ -61,10 +72,10 @@ export class BatchSender {
     this.#abort.abort(reason);
   }
 
-  /** Sends one batch of serialized messages, retrying as the policy says; never throws. */
-  async send(jsons: string[]): Promise<Outcome> {
+  /** Sends one batch, retrying as the policy says (the same bytes each time); never throws. */
+  async send(batch: BatchBody): Promise<Outcome> {
     const { options: opts, runtime, transport, logger, stats, tokens } = this.#deps;
-    const inner = jsons.join(',');
+    const count = batch.count;
     let attempts = 0;
     let retries = 0;
     let rateLimitWaits = 0;
@@ -96,19 +107,20 @@ export class BatchSender {
           tokens === undefined
             ? undefined
             : await untilAborted(tokens.getToken(deadline.signal), deadline.signal);
-        const body = `{"batch":[${inner}],"writeKey":${this.#writeKeyJson},"sentAt":"${new Date().toISOString()}"}`;
+        const bytes = batch.finish(new Date().toISOString());
+        const body = this.#deps.textBody === true ? decoder.decode(bytes) : bytes;
         const headers: Record<string, string> = {
           'content-type': 'application/json',
           authorization: token === undefined ? this.#basicAuth : `Bearer ${token}`,
           'user-agent': USER_AGENT,
         };
-        let payload: string | Uint8Array = body;
+        let payload = body;
         if (opts.gzip && runtime.gzip !== undefined) {
           payload = await untilAborted(runtime.gzip(body), deadline.signal);
           headers['content-encoding'] = 'gzip';
         }
         if (attempts > 1) headers['x-retry-count'] = String(attempts - 1);
-        logger.debug(`sending ${jsons.length} message(s), attempt ${attempts}`);
+        logger.debug(`sending ${count} message(s), attempt ${attempts}`);
         const response = await untilAborted(
           transport({
             url: opts.url,
@@ -123,7 +135,7 @@ export class BatchSender {
           typeof payload === 'string' ? runtime.byteLength(payload) : payload.byteLength;
         const status = response.status;
         if (status >= 200 && status < 300) {
-          logger.debug(`delivered ${jsons.length} message(s) (HTTP ${status})`);
+          logger.debug(`delivered ${count} message(s) (HTTP ${status})`);
           return { ok: true };
         }
         if ((status === 401 || status === 403) && token !== undefined && !reauthorized) {

@@ -2,20 +2,12 @@ import { AnalyticsError, DeliveryError } from '../errors.js';
 import { unref } from '../timers.js';
 import type { Outbox, OutboxRef, RecoveredEntry } from '../outbox/outbox.js';
 import { MAX_BATCH_BYTES, type ResolvedOptions } from '../options.js';
+import { BatchBody, type BatchBodyShape } from './batch-body.js';
 import { BatchSender, type BatchSenderDeps, type Outcome } from './batch-sender.js';
-import { count, type DropReason } from './stats.js';
+import { count as countDrop, type DropReason } from './stats.js';
 
-/** A message serialized once at call time: the bytes measured then are the bytes sent. */
-export interface QueuedMessage {
-  /** Acceptance order, used by `flush()` to know what it waits for. */
-  seq: number;
-  json: string;
-  bytes: number;
-  /** Where the outbox keeps it, when there is one. */
-  ref: OutboxRef;
-  /** The call's callback: told once, when the message is delivered or has failed. */
-  done?: ((error: AnalyticsError | undefined) => void) | undefined;
-}
+/** The call's callback: told once, when the message is delivered or has failed. */
+export type MessageCallback = (error: AnalyticsError | undefined) => void;
 
 /** What a flush (or close) saw happen to the messages it waited for. */
 export interface FlushReport {
@@ -44,9 +36,10 @@ export interface DeliveryDeps extends BatchSenderDeps {
 }
 
 /**
- * The delivery engine: a bounded queue of serialized messages, cut into batches by count, bytes
- * and time, with bounded concurrency and flush accounting; a {@link BatchSender} sends each
- * batch. It never throws to callers.
+ * The delivery engine: a bounded queue of serialized messages, written straight into the body of
+ * the open batch, which is cut by count and bytes (and sent by count and time), with bounded
+ * concurrency and flush accounting; a {@link BatchSender} sends each batch. It never throws to
+ * callers.
  */
 export class Delivery {
   readonly #deps: DeliveryDeps;
@@ -54,8 +47,16 @@ export class Delivery {
   readonly #envelopeBytes: number;
   readonly #sender: BatchSender;
 
-  #queue: QueuedMessage[] = [];
+  /** Batches cut and waiting to be sent, from `#head` on. */
+  #queue: BatchBody[] = [];
   #head = 0;
+  /** The batch accepted messages are written into; cut into `#queue` when full or drained. */
+  #open: BatchBody | undefined;
+  readonly #shape: BatchBodyShape;
+  /** Messages per batch. */
+  readonly #limit: number;
+  /** A running mean of message bytes, to size new batch bodies. */
+  #meanBytes = 512;
   #queuedBytes = 0;
   #inFlightBytes = 0;
   #lastSeq = 0;
@@ -75,6 +76,12 @@ export class Delivery {
     this.#opts = deps.options;
     this.#sender = new BatchSender(deps);
     this.#envelopeBytes = this.#sender.envelopeBytes;
+    this.#shape = {
+      runtime: deps.runtime,
+      tail: this.#sender.envelopeTail,
+      envelopeBytes: this.#envelopeBytes,
+    };
+    this.#limit = this.#opts.syncMode ? 1 : this.#opts.flushAt;
     this.#outbox = deps.outbox;
     this.#recovering = this.#outbox
       ?.recover((entries) => this.#adopt(entries))
@@ -84,7 +91,7 @@ export class Delivery {
 
   /** Messages held: queued plus in flight. */
   get held(): number {
-    return this.#queue.length - this.#head + this.#deps.stats.inFlightMessages;
+    return this.#deps.stats.queued + this.#deps.stats.inFlightMessages;
   }
 
   /** Serialized bytes held, queued plus in flight: the sum of each held message's own bytes. */
@@ -92,20 +99,59 @@ export class Delivery {
     return this.#queuedBytes + this.#inFlightBytes;
   }
 
-  /** Whether a message of `bytes` fits under `maxQueueSize` and `maxQueueBytes`. */
-  hasRoom(bytes: number): boolean {
-    return (
-      this.held < this.#opts.maxQueueSize && this.heldBytes + bytes <= this.#opts.maxQueueBytes
-    );
-  }
-
-  enqueue(json: string, bytes: number, done?: QueuedMessage['done']): void {
+  /**
+   * Queues a serialized message when it fits under `maxQueueSize` and `maxQueueBytes`; returns
+   * whether it did. Its bytes are measured as they are written into the open batch's body.
+   */
+  enqueue(json: string, done?: MessageCallback): boolean {
+    if (this.held >= this.#opts.maxQueueSize) return false;
+    let body = (this.#open ??= this.#openBody());
+    // A message takes at least a byte per UTF-16 unit: cut a batch it surely overflows first.
+    if (body.count > 0 && body.size + 1 + json.length > MAX_BATCH_BYTES) body = this.#cutAndOpen();
+    const bytes = body.write(json);
+    if (this.heldBytes + bytes > this.#opts.maxQueueBytes) return false;
+    if (body.count > 0 && body.size + 1 + bytes > MAX_BATCH_BYTES) {
+      body = this.#cutAndOpen();
+      body.write(json);
+    }
     const seq = ++this.#lastSeq;
-    this.#queue.push({ seq, json, bytes, ref: this.#outbox?.append(json), done });
-    this.#queuedBytes += bytes;
-    this.#deps.stats.queued++;
+    this.#keep(body, seq, bytes, this.#outbox?.append(json), done);
     if (this.#opts.syncMode) this.#drainUpTo = seq;
     this.#pump();
+    return true;
+  }
+
+  #keep(
+    body: BatchBody,
+    seq: number,
+    bytes: number,
+    ref: OutboxRef,
+    done: MessageCallback | undefined,
+  ): void {
+    body.keep(seq, bytes, ref, done);
+    this.#queuedBytes += bytes;
+    this.#deps.stats.queued++;
+    this.#meanBytes += (bytes - this.#meanBytes) / 16;
+    if (body.count >= this.#limit) this.#cut();
+  }
+
+  #openBody(): BatchBody {
+    // Room for a full batch of messages of the mean size, and a little more: it grows if need be.
+    const capacity = this.#envelopeBytes + Math.ceil(this.#limit * (this.#meanBytes + 1) * 1.125);
+    return new BatchBody(this.#shape, Math.min(capacity, MAX_BATCH_BYTES + 64));
+  }
+
+  /** Moves the open batch to the queue of batches to send. */
+  #cut(): void {
+    if (this.#open === undefined || this.#open.count === 0) return;
+    this.#queue.push(this.#open);
+    this.#open = undefined;
+  }
+
+  #cutAndOpen(): BatchBody {
+    this.#cut();
+    this.#open = this.#openBody();
+    return this.#open;
   }
 
   /** Resolves once everything accepted before the call is delivered or reported, or `timeout` elapses. */
@@ -158,19 +204,21 @@ export class Delivery {
    * held message through `onError` with `reason`, and resolves once all of it is settled.
    */
   async abandon(reason: 'FLUSH_TIMEOUT' | 'CLIENT_CLOSED'): Promise<number> {
+    this.#cut();
     const leftover = this.#queue.slice(this.#head);
+    const messages = leftover.reduce((n, body) => n + body.count, 0);
     this.#queue = [];
     this.#head = 0;
     this.#queuedBytes = 0;
     this.#deps.stats.queued = 0;
-    if (leftover.length > 0) {
+    if (messages > 0) {
       this.#settle(
         leftover,
         {
           ok: false,
           error: new DeliveryError(
             reason,
-            `${leftover.length} message(s) were never sent: the client closed before they could be delivered`,
+            `${messages} message(s) were never sent: the client closed before they could be delivered`,
             {
               attempts: 0,
               retriable: true,
@@ -185,7 +233,7 @@ export class Delivery {
       new DeliveryError(reason, 'the client closed', { attempts: 0, retriable: true }),
     );
     await this.#settled;
-    return leftover.length + inFlight;
+    return messages + inFlight;
   }
 
   /** Writes what the outbox buffered and releases it; after `stop`. */
@@ -199,10 +247,13 @@ export class Delivery {
     if (this.#recovering !== undefined)
       this.#recovered = [this.#lastSeq + 1, this.#lastSeq + entries.length];
     for (const { json, ref } of entries) {
-      const bytes = this.#deps.runtime.byteLength(json);
-      this.#queue.push({ seq: ++this.#lastSeq, json, bytes, ref });
-      this.#queuedBytes += bytes;
-      this.#deps.stats.queued++;
+      let body = (this.#open ??= this.#openBody());
+      const bytes = body.write(json);
+      if (body.count > 0 && body.size + 1 + bytes > MAX_BATCH_BYTES) {
+        body = this.#cutAndOpen();
+        body.write(json);
+      }
+      this.#keep(body, ++this.#lastSeq, bytes, ref, undefined);
     }
     this.#drainUpTo = this.#lastSeq;
     this.#pump();
@@ -218,14 +269,14 @@ export class Delivery {
 
   #pump(): void {
     const opts = this.#opts;
-    while (
-      this.#deps.stats.inFlightRequests < opts.maxConcurrentRequests &&
-      this.#head < this.#queue.length
-    ) {
-      const due =
-        this.#queue.length - this.#head >= opts.flushAt ||
-        this.#queue[this.#head]!.seq <= this.#drainUpTo;
-      if (!due) break;
+    const stats = this.#deps.stats;
+    while (stats.inFlightRequests < opts.maxConcurrentRequests) {
+      // A cut batch is due (full, or cut at the byte limit); the open one once drained.
+      if (this.#head === this.#queue.length) {
+        const open = this.#open;
+        if (open === undefined || open.count === 0 || open.firstSeq > this.#drainUpTo) break;
+        this.#cut();
+      }
       const wait = this.#sender.pausedUntil - Date.now();
       if (wait > 0) {
         this.#pauseTimer ??= unref(
@@ -238,7 +289,7 @@ export class Delivery {
       }
       void this.#deliver(this.#takeBatch());
     }
-    if (this.#head < this.#queue.length && this.#timer === undefined) {
+    if (stats.queued > 0 && this.#timer === undefined) {
       this.#timer = unref(
         setTimeout(() => {
           this.#timer = undefined;
@@ -249,32 +300,21 @@ export class Delivery {
     }
   }
 
-  #takeBatch(): QueuedMessage[] {
-    const limit = this.#opts.syncMode ? 1 : this.#opts.flushAt;
-    let bytes = this.#envelopeBytes;
-    const start = this.#head;
-    let end = start;
-    while (end < this.#queue.length && end - start < limit) {
-      const next = bytes + this.#queue[end]!.bytes + (end > start ? 1 : 0);
-      if (next > MAX_BATCH_BYTES && end > start) break;
-      bytes = next;
-      end++;
-    }
-    const batch = this.#queue.slice(start, end);
-    this.#head = end;
+  #takeBatch(): BatchBody {
+    const batch = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined as unknown as BatchBody;
     // Compact now and then so the array does not grow without bound.
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
     // What a batch moves is the sum its messages added at enqueue, separators and envelope aside:
     // anything else drifts with every batch and loosens the bound with uptime (#16).
-    const held = heldBytesOf(batch);
-    this.#queuedBytes -= held;
-    this.#inFlightBytes += held;
+    this.#queuedBytes -= batch.heldBytes;
+    this.#inFlightBytes += batch.heldBytes;
     const stats = this.#deps.stats;
-    stats.queued -= batch.length;
-    stats.inFlightMessages += batch.length;
+    stats.queued -= batch.count;
+    stats.inFlightMessages += batch.count;
     stats.inFlightRequests++;
     if (stats.inFlightRequests === 1) {
       this.#settled = new Promise((resolve) => (this.#settleInFlight = resolve));
@@ -282,24 +322,26 @@ export class Delivery {
     return batch;
   }
 
-  async #deliver(batch: QueuedMessage[]): Promise<void> {
+  async #deliver(batch: BatchBody): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await this.#sender.send(batch.map((m) => m.json));
+      outcome = await this.#sender.send(batch);
     } catch (error) {
       outcome = {
         ok: false,
         error: new AnalyticsError('INTERNAL', 'unexpected delivery failure', { cause: error }),
       };
     }
-    this.#settle(batch, outcome, true);
+    this.#settle([batch], outcome, true);
   }
 
-  #settle(batch: QueuedMessage[], outcome: Outcome, inFlight: boolean): void {
+  #settle(batches: BatchBody[], outcome: Outcome, inFlight: boolean): void {
     const stats = this.#deps.stats;
+    let count = 0;
+    for (const batch of batches) count += batch.count;
     if (inFlight) {
-      this.#inFlightBytes -= heldBytesOf(batch);
-      stats.inFlightMessages -= batch.length;
+      for (const batch of batches) this.#inFlightBytes -= batch.heldBytes;
+      stats.inFlightMessages -= count;
       stats.inFlightRequests--;
     }
     // Abandoned by close(): an outbox keeps it for the next process. Anything else is settled.
@@ -307,30 +349,37 @@ export class Delivery {
       this.#outbox !== undefined &&
       !outcome.ok &&
       (outcome.error.code === 'FLUSH_TIMEOUT' || outcome.error.code === 'CLIENT_CLOSED');
-    if (this.#outbox !== undefined && !kept) this.#outbox.ack(batch.map((m) => m.ref));
+    if (this.#outbox !== undefined && !kept) {
+      this.#outbox.ack(batches.flatMap((batch) => batch.refs ?? []));
+    }
     let error: AnalyticsError | undefined;
     if (outcome.ok) {
-      stats.delivered += batch.length;
+      stats.delivered += count;
       stats.batches++;
     } else {
-      count(stats.dropped, outcome.error.code as DropReason, batch.length);
+      countDrop(stats.dropped, outcome.error.code as DropReason, count);
       error = kept ? keptInOutbox(outcome.error) : outcome.error;
       this.#deps.report(
         error,
-        batch.map((m) => m.json),
+        batches.flatMap((batch) => batch.jsons()),
       );
     }
-    for (const m of batch) m.done?.(error);
-    if (this.#waiters.length > 0) this.#account(batch, outcome.ok);
+    for (const batch of batches) {
+      if (batch.callbacks !== undefined) for (const done of batch.callbacks) done?.(error);
+    }
+    if (this.#waiters.length > 0) {
+      for (const batch of batches) this.#account(batch, outcome.ok);
+    }
     if (stats.inFlightRequests === 0) this.#settleInFlight?.();
     if (!this.#sender.aborted) this.#pump();
   }
 
-  #account(batch: QueuedMessage[], ok: boolean): void {
+  #account(batch: BatchBody, ok: boolean): void {
+    const first = batch.firstSeq;
+    const last = first + batch.count - 1;
     for (const waiter of [...this.#waiters]) {
-      let n = 0;
-      for (const m of batch) if (m.seq <= waiter.upTo && m.seq >= waiter.from) n++;
-      if (n === 0) continue;
+      const n = Math.min(last, waiter.upTo) - Math.max(first, waiter.from) + 1;
+      if (n <= 0) continue;
       waiter.remaining -= n;
       if (ok) waiter.delivered += n;
       else waiter.failed += n;
@@ -361,11 +410,6 @@ export class Delivery {
   }
 }
 
-function heldBytesOf(batch: QueuedMessage[]): number {
-  let bytes = 0;
-  for (const m of batch) bytes += m.bytes;
-  return bytes;
-}
 const emptyReport = (): FlushReport => ({ delivered: 0, failed: 0, pending: 0 });
 
 function keptInOutbox(error: AnalyticsError): AnalyticsError {

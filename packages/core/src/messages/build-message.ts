@@ -49,7 +49,10 @@ export function buildMessage(
   const message: WireMessage = {
     type,
     messageId,
-    timestamp: normalizeTimestamp(type, raw.timestamp, () => env.now()),
+    timestamp:
+      raw.timestamp === undefined
+        ? env.now()
+        : normalizeTimestamp(type, raw.timestamp, () => env.now()),
     context: buildContext(type, raw.context, scope),
   };
 

@@ -20,24 +20,35 @@ export function serializeMessage(method: string, message: object): string {
 /**
  * True when native JSON.stringify gives exactly what `normalize` would. It runs on every call, so
  * it keeps no ancestor list: a cycle never ends, so it trips the depth bound and takes the slow
- * path, which names the circular path.
+ * path, which names the circular path. Primitives are checked in place, without a call each.
  */
-function isPlain(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null) {
-    const type = typeof value;
-    return type !== 'bigint' && type !== 'function' && type !== 'symbol';
-  }
+function isPlain(value: object, depth: number): boolean {
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!isPlainMember(value[i], depth)) return false;
+    }
     return true;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value instanceof Date;
   for (const key in value) {
-    if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+    if (!isPlainMember((value as Record<string, unknown>)[key], depth)) return false;
   }
   return true;
+}
+
+function isPlainMember(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'object':
+      return value === null || isPlain(value, depth + 1);
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      return false;
+    default:
+      return true;
+  }
 }
 
 function normalize(

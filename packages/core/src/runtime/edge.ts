@@ -11,8 +11,8 @@ const encoder = new TextEncoder();
 const Compression = (globalThis as { CompressionStream?: typeof CompressionStream })
   .CompressionStream;
 
-async function gzipWeb(body: string): Promise<Uint8Array> {
-  const stream = new Blob([body]).stream().pipeThrough(new Compression!('gzip'));
+async function gzipWeb(body: string | Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new Compression!('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -23,6 +23,8 @@ export const edgeRuntime: Runtime = {
   createTransport: () => createFetchTransport(),
   gzip: typeof Compression === 'function' ? gzipWeb : undefined,
   byteLength: (text) => encoder.encode(text).byteLength,
+  allocBytes: (size) => new Uint8Array(size),
+  encodeInto: (text, target, offset) => encoder.encodeInto(text, target.subarray(offset)).written,
   uuid: () => crypto.randomUUID(),
   base64: (text) => {
     let binary = '';

@@ -91,6 +91,9 @@ export const nodeRuntime: Runtime = {
   createTransport: createUndiciTransport,
   gzip: async (body) => new Uint8Array(await gzipAsync(body)),
   byteLength: (text) => Buffer.byteLength(text, 'utf8'),
+  // Outside Buffer's shared pool: a batch body lives as long as its batch, not as long as a pool slab.
+  allocBytes: (size) => Buffer.allocUnsafeSlow(size),
+  encodeInto: (text, target, offset) => (target as Buffer).write(text, offset, 'utf8'),
   uuid: randomUUID,
   base64: (text) => Buffer.from(text, 'utf8').toString('base64'),
   onBeforeExit(fn) {

@@ -11,8 +11,12 @@ export interface Runtime {
     proxy?: string | false | undefined;
   }): Transport & { close?: () => Promise<void> };
   /** Undefined where the runtime cannot compress (an edge runtime without CompressionStream). */
-  gzip: ((body: string) => Promise<Uint8Array>) | undefined;
+  gzip: ((body: string | Uint8Array) => Promise<Uint8Array>) | undefined;
   byteLength(text: string): number;
+  /** A byte array of at least `size` bytes; its contents are not cleared. */
+  allocBytes(size: number): Uint8Array;
+  /** Encodes `text` as UTF-8 into `target` at `offset`, which has room for it; returns the bytes written. */
+  encodeInto(text: string, target: Uint8Array, offset: number): number;
   uuid(): string;
   base64(text: string): string;
   /** Calls `fn` once when the process is about to end naturally; returns an unregister function. */
