@@ -220,6 +220,14 @@ class LazyRequestScope implements AdapterRequestScope {
     return protocol ?? (ABSOLUTE.test(url) ? url.slice(0, url.indexOf(':')).toLowerCase() : 'http');
   }
 
+  #clientIpOptions(): ClientIpOptions | undefined {
+    const options = this.#options.clientIp;
+    const trustProxy = this.#facts.trustProxy;
+    return trustProxy === undefined || options?.trustProxy !== undefined
+      ? options
+      : { ...options, trustProxy };
+  }
+
   #build(): MessageContext {
     try {
       const fields = this.#fields();
@@ -240,7 +248,7 @@ class LazyRequestScope implements AdapterRequestScope {
         ip:
           fields.ip === false
             ? undefined
-            : resolveClientIp(header, this.#facts.socketAddress, this.#options.clientIp),
+            : resolveClientIp(header, this.#facts.socketAddress, this.#clientIpOptions()),
       });
       const requestId = this.requestId;
       if (requestId !== undefined) built.requestId = requestId;
