@@ -27,9 +27,15 @@ export class ExpressRequestFacts implements RequestFacts {
     return this.request.originalUrl ?? this.request.url;
   }
 
-  // Express's own reading: X-Forwarded-Proto only from a trusted proxy.
+  // Express's own reading (X-Forwarded-Proto only from a trusted proxy); without that header it is
+  // the socket's, which is all `req.protocol` would return after running the trust rule.
   get protocol(): string {
-    return this.request.protocol;
+    const request = this.request;
+    if (!request.headers['x-forwarded-proto'])
+      return (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+        ? 'https'
+        : 'http';
+    return request.protocol;
   }
 
   get trustProxy(): TrustProxy | undefined {
