@@ -112,7 +112,12 @@ class NestedScope implements RequestScope {
   }
 }
 
-function mergeScopes(outer: RequestScope, inner: RequestScope): RequestScope {
+/**
+ * The scope a call sees inside `inner` entered within `outer`: `inner`'s values win, contexts are
+ * merged. Read lazily, so a lazy request scope stays lazy; never spread a kit scope (`{ ...scope }`
+ * copies none of its getters).
+ */
+export function mergeScopes(outer: RequestScope, inner: RequestScope): RequestScope {
   return new NestedScope(outer, inner);
 }
 
