@@ -1,5 +1,10 @@
 import type { TokenProvider } from './auth/token-provider.js';
-import { getCurrentScope, runWithScope, type RequestScope } from './context/request-scope.js';
+import {
+  CALL_IN_SCOPE,
+  getCurrentScope,
+  runWithScope,
+  type RequestScope,
+} from './context/request-scope.js';
 import { Delivery, type FlushReport } from './delivery/delivery.js';
 import { count, createStats, type AnalyticsStats, type DropReason } from './delivery/stats.js';
 import { AnalyticsError, ValidationError, describeValue } from './errors.js';
@@ -82,6 +87,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
   readonly #record: ((message: WireMessage) => void) | undefined;
   readonly #pipeline: ReturnType<typeof createMessagePipeline>;
   #closing: Promise<FlushReport> | undefined;
+  // Set only for the duration of a CALL_IN_SCOPE call.
+  #givenScope: RequestScope | undefined;
   #unregisterExit: (() => void) | undefined;
   #exitFlushes = 0;
   readonly #floods: FloodLog;
@@ -302,6 +309,21 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
     return runWithScope(scope, fn);
   }
 
+  /**
+   * The kit's direct path (`RequestAnalytics`): the call is filled from `scope` as if made inside
+   * it, without entering it.
+   * @internal
+   */
+  [CALL_IN_SCOPE](scope: RequestScope, method: ScopedMethod, args: unknown[]): boolean {
+    const previous = this.#givenScope;
+    this.#givenScope = scope;
+    try {
+      return (this[method] as (...a: unknown[]) => boolean)(...args);
+    } finally {
+      this.#givenScope = previous;
+    }
+  }
+
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#closing !== undefined;
@@ -354,7 +376,10 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       }
       let shaped: PipelineResult;
       try {
-        shaped = this.#pipeline(type, buildMessage(type, raw, getCurrentScope(), this.#env));
+        shaped = this.#pipeline(
+          type,
+          buildMessage(type, raw, this.#givenScope ?? getCurrentScope(), this.#env),
+        );
       } catch (error) {
         // onError gets the call's input as given, so the caller can see what was wrong with it.
         if (error instanceof AnalyticsError)
@@ -545,6 +570,8 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
 }
 
 const NOTHING: unknown[] = [];
+
+type ScopedMethod = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
 
 let lastMs = 0;
 let lastIso = '';

@@ -51,6 +51,16 @@ describe.each([
     return { client, url: served.url };
   }
 
+  // The middleware first, then the routes under test.
+  async function startWith(routes: (app: ReturnType<Express>) => void) {
+    const client = createTestAnalytics();
+    const app = createExpress();
+    app.use(analyticsMiddleware({ client }));
+    routes(app);
+    served = await serve(app);
+    return { client, url: served.url };
+  }
+
   it('fills context from the request and never copies cookies or authorization', async () => {
     const { client, url } = await start();
     await send(`${url}/shop/hat?color=red`, {
@@ -168,7 +178,8 @@ describe.each([
     await send(`${url}/shop/hat`, { headers: { 'x-fail': '1', cookie: 'ajs_anonymous_id=a' } });
     expect(calls).toBe(2);
     expect(client.tracked().map((m) => [m.userId, m.anonymousId])).toEqual([
-      ['U1', expect.stringMatching(/^[0-9a-f-]{36}$/)],
+      // A call with a user needs no anonymous id: none is minted for a visitor without one.
+      ['U1', undefined],
       [undefined, 'a'],
     ]);
   });
@@ -192,6 +203,61 @@ describe.each([
     });
     expect(again.headers['set-cookie']).toBeUndefined();
     expect(client.tracked()[1]?.anonymousId).toBe(id);
+  });
+
+  it('sets no cookie and mints no id on a response that tracks nothing', async () => {
+    const { client, url } = await startWith((app) => {
+      app.get('/quiet', (req, res) => void res.send(typeof req.analytics.track));
+    });
+    const reply = await send(`${url}/quiet`);
+    expect(reply.body).toBe('function');
+    expect(reply.headers['set-cookie']).toBeUndefined();
+    expect(client.messages).toEqual([]);
+  });
+
+  it('mints at the first call that needs the id and keeps it for the whole request', async () => {
+    const { client, url } = await startWith((app) => {
+      app.get('/twice', (req, res) => {
+        req.analytics.track({ userId: 'u1', event: 'Signed In' });
+        req.analytics.track({ event: 'First' });
+        req.analytics.track({ event: 'Second' });
+        res.json({ anonymousId: req.analytics.anonymousId });
+      });
+    });
+    const reply = await send(`${url}/twice`);
+    const [signedIn, first, second] = client.tracked();
+    expect(signedIn?.anonymousId).toBeUndefined();
+    expect(first?.anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect([second?.anonymousId, JSON.parse(reply.body).anonymousId]).toEqual([
+      first?.anonymousId,
+      first?.anonymousId,
+    ]);
+    expect(reply.headers['set-cookie']).toEqual([
+      `ajs_anonymous_id=%22${first?.anonymousId}%22; Path=/; Max-Age=31536000; SameSite=Lax`,
+    ]);
+  });
+
+  it('still gives a call after the response an id, without a cookie the response can no longer take', async () => {
+    const { client, url } = await startWith((app) => {
+      app.get('/after', (req, res) => {
+        res.send('ok');
+        req.analytics.track({ event: 'After Response' });
+      });
+    });
+    const reply = await send(`${url}/after`);
+    await until(() => client.tracked('After Response').length === 1);
+    expect(client.tracked('After Response')[0]?.anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reply.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('with asyncContext: false, fills req.analytics calls only, not module-level ones', async () => {
+    const { client, url } = await start({ asyncContext: false });
+    await send(`${url}/shop/hat`, { headers: { cookie: 'ajs_anonymous_id=a1' } });
+    await send(`${url}/checkout`, { method: 'POST', headers: { cookie: 'ajs_anonymous_id=a1' } });
+    expect(client.tracked('Item Viewed')[0]?.anonymousId).toBe('a1');
+    // The service's call carries no request: without an id of its own it is rejected.
+    expect(client.tracked('Card Charged')).toEqual([]);
+    expect(client.errors[0]?.code).toBe('VALIDATION_FAILED');
   });
 
   it('rejects (returns false) rather than throws when a request has no identity', async () => {

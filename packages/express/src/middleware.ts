@@ -7,9 +7,10 @@ import {
   type AnonymousIdOptions,
   type ContextFields,
   type RequestScope,
-  type TrustProxy,
+  type RequestScopeOptions,
 } from '@tributary/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ExpressRequestFacts } from './request-facts.js';
 import { watchRequest, type TrackRequestsOptions } from './request-events.js';
 
 declare global {
@@ -38,6 +39,14 @@ export interface AdapterOptions {
   anonymousId?: AnonymousIdOptions | undefined;
   /** Record one event per completed request (method, route template, status, duration). Defaults to `false`. */
   trackRequests?: boolean | TrackRequestsOptions | undefined;
+  /**
+   * Run the rest of the request inside its scope (one `AsyncLocalStorage.run` per request), so a
+   * call made anywhere while it is handled (a module-level `analytics.track` in a service, after
+   * an `await`) carries the request's user, anonymous id and context. `false` skips that: only
+   * `req.analytics` calls carry the request, for a few µs less per request on Express 5. Defaults
+   * to `true`.
+   */
+  asyncContext?: boolean | undefined;
 }
 
 /** Options of {@link analyticsMiddleware}: an existing `client`, or options to create one. */
@@ -71,39 +80,35 @@ export function analyticsMiddleware<TClient extends AnalyticsClient = Analytics>
     resolveUser = defaultUser,
     anonymousId = {},
     trackRequests = false,
+    asyncContext = true,
     ...clientOptions
   } = options;
   const client = given ?? (new Analytics(clientOptions) as AnalyticsClient as TClient);
   const requests =
     trackRequests === false ? undefined : trackRequests === true ? {} : trackRequests;
+  // One options object for every request: the request itself comes through the facts.
+  const scopeOptions: RequestScopeOptions = {
+    context,
+    anonymousId,
+    resolveUser: (facts) => resolveUser((facts as ExpressRequestFacts).request),
+  };
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    let scope: RequestScope = {};
+    let scope: RequestScope = EMPTY_SCOPE;
     try {
-      scope = createRequestScope(
-        {
-          headers: req.headers,
-          url: req.originalUrl ?? req.url,
-          protocol: req.protocol,
-          socketAddress: req.socket?.remoteAddress,
-          setCookie: (cookie) => void res.append('Set-Cookie', cookie),
-        },
-        {
-          context,
-          anonymousId,
-          clientIp: { trustProxy: req.app?.get('trust proxy fn') as TrustProxy | undefined },
-          resolveUser: () => resolveUser(req),
-        },
-      );
-      if (requests !== undefined) watchRequest(req, res, requests);
+      scope = createRequestScope(new ExpressRequestFacts(req, res), scopeOptions);
+      if (requests !== undefined) watchRequest(req, res, requests, scope);
     } catch {
       // Analytics must never fail a request: carry on without the request's facts.
     }
     req.analytics = new RequestAnalytics(client, scope);
-    runWithScope(scope, next);
+    if (asyncContext) runWithScope(scope, next);
+    else next();
   };
   return Object.assign(middleware, { client });
 }
+
+const EMPTY_SCOPE: RequestScope = Object.freeze({});
 
 function defaultUser(req: Request): string | number | undefined {
   return (req as { user?: { id?: string | number } }).user?.id;

@@ -2,6 +2,7 @@ import {
   DEFAULT_REQUEST_EVENT,
   hasIdentity,
   requestEventProperties,
+  type RequestScope,
 } from '@tributary/core/adapter';
 import type { Request, Response } from 'express';
 
@@ -29,8 +30,16 @@ export { DEFAULT_REQUEST_EVENT };
  * `duration` in milliseconds. Requests with neither a user nor an anonymous id are skipped, since
  * Segment requires one.
  */
-export function watchRequest(req: Request, res: Response, options: TrackRequestsOptions): void {
+export function watchRequest(
+  req: Request,
+  res: Response,
+  options: TrackRequestsOptions,
+  scope: RequestScope,
+): void {
   const start = performance.now();
+  // The event is recorded after the response, too late for a cookie: a new visitor's id is
+  // minted now, so it reaches the response while its headers can still take one.
+  void scope.anonymousId;
   res.once('close', () => {
     try {
       if (!res.writableFinished || !hasIdentity(req.analytics.scope)) return;

@@ -1,6 +1,6 @@
 import * as core from '@tributary/core';
 import type { Id, RequestScope } from '@tributary/core';
-import { RequestAnalytics } from '@tributary/core/adapter';
+import { mergeScopes, RequestAnalytics } from '@tributary/core/adapter';
 import { headers } from 'next/headers.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { PAGE_URL_HEADER, scopeFromRequest } from './scope-from-request.js';
@@ -37,7 +37,8 @@ export async function getAnalytics(options: GetAnalyticsOptions = {}): Promise<R
   if (running?.anonymousId !== undefined) scope.anonymousId = running.anonymousId;
   if (options.userId !== undefined) {
     const id = typeof options.userId === 'bigint' ? String(options.userId) : options.userId;
-    scope = { ...scope, userId: () => id };
+    // Merged, not spread: the kit's scope is lazy (getters), and a spread would copy none of it.
+    scope = mergeScopes(scope, { userId: () => id });
   }
   let scheduled = false;
   return new RequestAnalytics(client, scope, {

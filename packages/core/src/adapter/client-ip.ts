@@ -51,21 +51,21 @@ export function resolveClientIp(
   }
   const trust = trustRule(options.trustProxy);
   const forwarded = header('x-forwarded-for');
+  const socket = normalizeIp(socketAddress);
+  if (socket !== undefined && !trust(socket, 0)) {
+    if (forwarded !== undefined) warnUntrustedProxy();
+    return socket;
+  }
   // Nearest first: the socket, then X-Forwarded-For from right to left.
   const chain = (forwarded ?? '')
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .reverse();
-  const socket = normalizeIp(socketAddress);
   if (socket === undefined) {
     // No socket (a Fetch request): the right-most entry is the nearest trusted proxy's report.
     if (!trust('', 0)) return undefined;
     return pickFromChain(chain, trust, 1);
-  }
-  if (!trust(socket, 0)) {
-    if (forwarded !== undefined) warnUntrustedProxy();
-    return socket;
   }
   return pickFromChain(chain, trust, 1) ?? socket;
 }

@@ -54,4 +54,9 @@ export {
   type ShutdownOptions,
 } from './shutdown.js';
 export { ANONYMOUS_ID_COOKIE, readAnonymousIdCookie } from '../context/anonymous-id.js';
-export { getCurrentScope, runWithScope, type RequestScope } from '../context/request-scope.js';
+export {
+  getCurrentScope,
+  mergeScopes,
+  runWithScope,
+  type RequestScope,
+} from '../context/request-scope.js';

@@ -1,7 +1,8 @@
 import { getCurrentScope } from '../context/request-scope.js';
 import { createTestAnalytics } from '../testing/index.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RequestAnalytics } from './request-analytics.js';
+import { createRequestScope } from './request-scope.js';
 
 function bound(user?: string) {
   const client = createTestAnalytics();
@@ -74,5 +75,49 @@ describe('RequestAnalytics', () => {
       {},
     );
     expect(broken.track({ event: 'E' })).toBe(false);
+  });
+});
+
+describe('RequestAnalytics, the direct path', () => {
+  it("hands the request's scope to the client without entering it", () => {
+    const client = createTestAnalytics();
+    const withScope = vi.spyOn(client, 'withScope');
+    const analytics = new RequestAnalytics(client, {
+      anonymousId: 'a1',
+      context: { ip: '10.0.0.9' },
+    });
+    expect(analytics.track({ event: 'Direct' })).toBe(true);
+    expect(withScope).not.toHaveBeenCalled();
+    expect(client.tracked('Direct')[0]).toMatchObject({
+      anonymousId: 'a1',
+      context: { ip: '10.0.0.9' },
+    });
+    // The scope served that call only: a later call outside the request carries none of it.
+    client.track({ userId: 'u1', event: 'Outside' });
+    expect(client.tracked('Outside')[0]?.context.ip).toBeUndefined();
+  });
+
+  it('merges with a different current scope, as a module-level call would see it', () => {
+    const client = createTestAnalytics();
+    const analytics = new RequestAnalytics(client, {
+      anonymousId: 'a1',
+      context: { ip: '10.0.0.9' },
+    });
+    client.withContext({ campaign: { name: 'spring' } }, () => analytics.track({ event: 'E' }));
+    expect(client.tracked('E')[0]?.context).toMatchObject({
+      ip: '10.0.0.9',
+      campaign: { name: 'spring' },
+    });
+  });
+
+  it('does not mint for alias when the call gives previousId', () => {
+    const client = createTestAnalytics();
+    const set: string[] = [];
+    const scope = createRequestScope({ headers: {}, url: '/', setCookie: (c) => set.push(c) });
+    new RequestAnalytics(client, scope).alias({ previousId: 'p1', userId: 'u1' });
+    expect(set).toEqual([]);
+    new RequestAnalytics(client, scope).alias({ userId: 'u1' });
+    expect(set).toHaveLength(1);
+    expect(client.ofType('alias')[1]?.previousId).toBe(scope.anonymousId);
   });
 });

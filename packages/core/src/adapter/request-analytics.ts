@@ -1,5 +1,5 @@
 import type { Analytics, FlushOptions } from '../analytics.js';
-import { getCurrentScope, type RequestScope } from '../context/request-scope.js';
+import { CALL_IN_SCOPE, getCurrentScope, type RequestScope } from '../context/request-scope.js';
 import type { FlushReport } from '../delivery/delivery.js';
 import type {
   AliasMessage,
@@ -126,13 +126,14 @@ export class RequestAnalytics {
   alias(message: Omit<AliasMessage, 'previousId'> & { previousId?: Id }): boolean;
   alias(previousId: Id | null, userId: Id, options?: CallOptions): boolean;
   alias(...args: unknown[]): boolean {
-    const anonymousId = this.scope.anonymousId;
     const first = args[0];
+    // Read only when needed: reading a lazy scope's anonymous id may mint one.
     if (isRecord(first) && args.length === 1) {
-      if (first.previousId == null && anonymousId !== undefined)
-        args = [{ ...first, previousId: anonymousId }];
-    } else if (first == null && anonymousId !== undefined) {
-      args = [anonymousId, ...args.slice(1)];
+      const anonymousId = first.previousId == null ? this.scope.anonymousId : undefined;
+      if (anonymousId !== undefined) args = [{ ...first, previousId: anonymousId }];
+    } else if (first == null) {
+      const anonymousId = this.scope.anonymousId;
+      if (anonymousId !== undefined) args = [anonymousId, ...args.slice(1)];
     }
     return this.#call('alias', args);
   }
@@ -145,16 +146,27 @@ export class RequestAnalytics {
   #call(method: Method, args: unknown[]): boolean {
     try {
       this.#onCall?.();
-      const client = this.client as unknown as Record<Method, (...a: unknown[]) => boolean>;
-      // Inside the request's own handler chain the scope is already current: entering it again
-      // per call would cost an AsyncLocalStorage.run for nothing.
-      if (getCurrentScope() === this.scope) return client[method](...args);
+      const client = this.client as unknown as ScopedClient;
+      const current = getCurrentScope();
+      // Inside the request's own handler chain (or with async propagation off, outside any scope)
+      // the scope goes straight to the client: entering it again per call would cost an
+      // AsyncLocalStorage.run for nothing. A different current scope (withContext inside the
+      // request) is entered so the two merge, as a module-level call would see them.
+      if (current === undefined || current === this.scope) {
+        if (typeof client[CALL_IN_SCOPE] === 'function')
+          return client[CALL_IN_SCOPE](this.scope, method, args);
+        if (current === this.scope) return client[method](...args);
+      }
       return this.client.withScope(this.scope, () => client[method](...args));
     } catch {
       return false;
     }
   }
 }
+
+type ScopedClient = Record<Method, (...a: unknown[]) => boolean> & {
+  [CALL_IN_SCOPE]?: (scope: RequestScope, method: Method, args: unknown[]) => boolean;
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

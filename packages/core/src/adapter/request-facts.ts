@@ -1,3 +1,5 @@
+import type { TrustProxy } from './client-ip.js';
+
 /** Request headers as a framework holds them: a Node header record or a Fetch `Headers`. */
 export type HeaderSource =
   | Readonly<Record<string, string | readonly string[] | undefined>>
@@ -9,6 +11,9 @@ export type HeaderReader = (name: string) => string | undefined;
 /**
  * What an adapter knows about a request, in neutral terms. Each adapter supplies the facts its
  * framework has and nothing else; {@link createRequestScope} turns them into a request scope.
+ * The facts are read when a call first needs them, not when the scope is created, so an object
+ * with getters over the framework's request works and costs nothing for a request that tracks
+ * nothing.
  */
 export interface RequestFacts {
   /** The request headers. */
@@ -23,8 +28,14 @@ export interface RequestFacts {
    */
   socketAddress?: string | undefined;
   /**
-   * Adds one `Set-Cookie` header to the response, if the framework still can. When given, a
-   * request without an anonymous id gets a fresh one, stored in analytics.js's cookie.
+   * The framework's own rule for which proxies to trust (Express's compiled `trust proxy`), when
+   * it has one; `clientIp.trustProxy` in the options wins when given. Defaults to none.
+   */
+  trustProxy?: TrustProxy | undefined;
+  /**
+   * Adds one `Set-Cookie` header to the response, if the framework still can (called with the
+   * facts as `this`). When given, a request without an anonymous id gets a fresh one, stored in
+   * analytics.js's cookie, at the first call that needs it.
    */
   setCookie?: ((header: string) => void) | undefined;
 }

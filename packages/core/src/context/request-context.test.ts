@@ -84,3 +84,68 @@ describe('readAnonymousIdCookie', () => {
     expect(readAnonymousIdCookie(undefined)).toBeUndefined();
   });
 });
+
+describe('the page of a request URL', () => {
+  const page = (url: string) =>
+    requestContextFromFetch({ url, headers: new Headers() }, { requestId: false }).page;
+  const byParser = (url: string) => {
+    const parsed = new URL(url);
+    return { path: parsed.pathname, search: parsed.search, url: parsed.href };
+  };
+
+  it('is what the URL parser gives, for common and tricky URLs alike', () => {
+    const urls = [
+      'http://shop.example.com/cart?step=2',
+      'https://shop.example.com:8443/a/b/?',
+      'http://127.0.0.1:3000/api/track?s=x%20y&t=1',
+      'http://127.1/p',
+      'http://0x7f.1/p',
+      'http://Shop.Example.com/p',
+      'http://shop.example.com:80/p',
+      'https://shop.example.com:443/p',
+      'http://shop.example.com:0080/p',
+      'http://shop.example.com:99999/p',
+      'http://shop.example.com/a/./b/../c',
+      'http://shop.example.com/a/%2e%2E/c',
+      'http://shop.example.com/a b?c d',
+      "http://shop.example.com/p?q='x'",
+      'http://shop.example.com/p?q="x"<>',
+      'http://shop.example.com/p\\q',
+      'http://shop.example.com/{x}|^`',
+      'http://xn--nxasmq6b.com/p',
+      'http://caf%C3%A9.example/p',
+      'http://shop.example.com/caf%C3%A9?q=%ZZ',
+      'http://[::1]:3000/p',
+      'http://a..b/p',
+      'http://shop.example.com/p#frag',
+    ];
+    for (const url of urls) {
+      let expected: ReturnType<typeof byParser> | Record<string, never>;
+      try {
+        expected = byParser(url);
+      } catch {
+        continue; // the parser rejects it: so does the page (an empty one), tested below
+      }
+      expect(page(url), url).toEqual(expected);
+    }
+  });
+
+  it('agrees with the URL parser on thousands of generated URLs', () => {
+    const hosts = ['a.example', 'localhost:3000', '10.0.0.1', '999.1.1.1', 'x-y.z:443', 'A.b'];
+    const alphabet = 'ab/.?%2eE=&;:@!$()*+,-_~ "\'<>{}|^`\\#[]';
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 5000; i++) {
+      let target = '/';
+      for (let j = next(12); j > 0; j--) target += alphabet[next(alphabet.length)];
+      const url = `${next(2) === 0 ? 'http' : 'https'}://${hosts[next(hosts.length)]}${target}`;
+      let expected: ReturnType<typeof byParser>;
+      try {
+        expected = byParser(url);
+      } catch {
+        continue;
+      }
+      expect(page(url), url).toEqual(expected);
+    }
+  });
+});

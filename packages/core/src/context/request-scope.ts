@@ -48,20 +48,77 @@ export function getCurrentScope(): RequestScope | undefined {
   return (globalThis as GlobalWithStore)[STORE]?.getStore();
 }
 
-function mergeScopes(outer: RequestScope, inner: RequestScope): RequestScope {
-  const merged: RequestScope = { ...outer, ...stripUndefined(inner) };
-  if (outer.context !== undefined && inner.context !== undefined) {
-    merged.context = { ...outer.context, ...inner.context };
+/**
+ * The kit's direct call path on a client: `client[CALL_IN_SCOPE](scope, method, args)` makes the
+ * call filled from `scope` without entering it (no AsyncLocalStorage.run, no lookup). Keyed by a
+ * global symbol, so a request-bound client from one copy of the package drives a client from another.
+ */
+export const CALL_IN_SCOPE: unique symbol = Symbol.for('tributary.callInScope') as never;
+
+/**
+ * A scope that knows the anonymous id it would use without creating one: the kit's request scope
+ * mints lazily, and a call that has a user id must not mint. Keyed by a global symbol, so copies of
+ * the package read each other's scopes.
+ */
+export const KNOWN_ANONYMOUS_ID: unique symbol = Symbol.for('tributary.knownAnonymousId') as never;
+
+type PeekableScope = RequestScope & { [KNOWN_ANONYMOUS_ID]?: () => string | undefined };
+
+/**
+ * The anonymous id a call in `scope` gets: when the call has a user id (`needed` false), only an
+ * id the request already has; otherwise the scope's, which a lazy scope may mint now.
+ */
+export function scopeAnonymousId(
+  scope: RequestScope | undefined,
+  needed: boolean,
+): string | undefined {
+  if (scope === undefined) return undefined;
+  if (!needed) {
+    const peek = (scope as PeekableScope)[KNOWN_ANONYMOUS_ID];
+    if (peek !== undefined) return peek.call(scope);
   }
-  return merged;
+  return scope.anonymousId;
 }
 
-function stripUndefined(scope: RequestScope): RequestScope {
-  const out: RequestScope = {};
-  if (scope.context !== undefined) out.context = scope.context;
-  if (scope.userId !== undefined) out.userId = scope.userId;
-  if (scope.anonymousId !== undefined) out.anonymousId = scope.anonymousId;
-  return out;
+// Merged on read, not when entered: the scopes may be lazy (getters), and a spread would read,
+// build and mint everything up front.
+class NestedScope implements RequestScope {
+  readonly #outer: RequestScope;
+  readonly #inner: RequestScope;
+
+  constructor(outer: RequestScope, inner: RequestScope) {
+    this.#outer = outer;
+    this.#inner = inner;
+  }
+
+  get context(): MessageContext | undefined {
+    const outer = this.#outer.context;
+    const inner = this.#inner.context;
+    if (outer === undefined) return inner;
+    return inner === undefined ? outer : { ...outer, ...inner };
+  }
+
+  get userId(): (() => string | number | undefined) | undefined {
+    const owner = this.#inner.userId !== undefined ? this.#inner : this.#outer;
+    return owner.userId === undefined ? undefined : () => owner.userId?.();
+  }
+
+  get anonymousId(): string | undefined {
+    return this.#inner.anonymousId ?? this.#outer.anonymousId;
+  }
+
+  [KNOWN_ANONYMOUS_ID](): string | undefined {
+    return scopeAnonymousId(this.#inner, false) ?? scopeAnonymousId(this.#outer, false);
+  }
+}
+
+/**
+ * The scope a call sees inside `inner` entered within `outer`: `inner`'s values win, contexts are
+ * merged. Read lazily, so a lazy request scope stays lazy; never spread a kit scope (`{ ...scope }`
+ * copies none of its getters).
+ */
+export function mergeScopes(outer: RequestScope, inner: RequestScope): RequestScope {
+  return new NestedScope(outer, inner);
 }
 
 /** Fallback for runtimes without AsyncLocalStorage: correct for synchronous code only. */

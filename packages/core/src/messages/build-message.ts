@@ -1,6 +1,6 @@
 import { ValidationError, describeValue } from '../errors.js';
 import { LIBRARY } from '../version.js';
-import type { RequestScope } from '../context/request-scope.js';
+import { scopeAnonymousId, type RequestScope } from '../context/request-scope.js';
 import { normalizeTimestamp } from './timestamp.js';
 import type { MessageContext, MessageType, WireMessage } from './types.js';
 
@@ -67,9 +67,10 @@ export function buildMessage(
     const userId =
       nonBlankId(type, 'userId', raw.userId) ??
       presentId(optionalId(type, 'userId', scope?.userId?.()));
+    // A request scope may mint its anonymous id lazily: only a call without a user id needs one.
     const anonymousId =
       nonBlankId(type, 'anonymousId', raw.anonymousId) ??
-      presentId(optionalId(type, 'anonymousId', scope?.anonymousId));
+      presentId(optionalId(type, 'anonymousId', scopeAnonymousId(scope, userId === undefined)));
     if (userId === undefined && anonymousId === undefined) {
       throw new ValidationError(
         'userId',
