@@ -31,23 +31,47 @@ export function executionScope(
 ): ExecutionScope | undefined {
   // An ArgumentsHost is all the scope needs of an ExecutionContext (the resolvers' second argument).
   const context = host as ExecutionContext;
+  const type = context.getType<string>();
+  if (type === 'http') {
+    // What switchToHttp() reads, without building its helper object on every request.
+    const [request, response] = context.getArgs<[AnalyticsRequest | undefined, unknown]>();
+    if (request === undefined) return undefined;
+    return { request, response, scope: cachedScope(request, response, context, options, logger) };
+  }
   const request = executionRequest(context);
   if (request === undefined) return undefined;
-  const type = context.getType<string>();
   if (type === 'ws' || type === 'rpc') {
     const scope = requestScope(request, undefined, context, withoutPage(options), logger);
     return { request, response: undefined, scope };
   }
   const response = executionResponse(context);
+  return { request, response, scope: cachedScope(request, response, context, options, logger) };
+}
+
+function cachedScope(
+  request: AnalyticsRequest,
+  response: unknown,
+  context: ExecutionContext,
+  options: AnalyticsModuleSettings,
+  logger: Pick<LoggerService, 'warn'>,
+): AdapterRequestScope {
   let scope = scopes.get(request);
   if (scope === undefined) {
     scope = requestScope(request, response, context, options, logger);
     scopes.set(request, scope);
   }
-  return { request, response, scope };
+  return scope;
 }
 
+const withoutPageOptions = new WeakMap<AnalyticsModuleSettings, AnalyticsModuleSettings>();
+
+// Built once per options object: every gateway or microservice message would otherwise copy them.
 function withoutPage(options: AnalyticsModuleSettings): AnalyticsModuleSettings {
   if (options.context === false) return options;
-  return { ...options, context: { ...options.context, page: false, route: false } };
+  let settings = withoutPageOptions.get(options);
+  if (settings === undefined) {
+    settings = { ...options, context: { ...options.context, page: false, route: false } };
+    withoutPageOptions.set(options, settings);
+  }
+  return settings;
 }
