@@ -15,9 +15,13 @@ export interface ExecutionScope {
 /**
  * One scope per HTTP request, whichever of the interceptor and the exception filter asks first:
  * every resolver of a GraphQL request (root fields, field resolvers, each operation of a batch)
- * shares it, and so shares its request id and anonymous id.
+ * shares it, and so shares its request id and anonymous id. Kept on the request under a symbol
+ * rather than in a WeakMap: a WeakMap entry per request is an ephemeron the garbage collector
+ * has to trace on every cycle.
  */
-const scopes = new WeakMap<object, AdapterRequestScope>();
+const SCOPE = Symbol('tributary.requestScope');
+
+type ScopedRequest = AnalyticsRequest & { [SCOPE]?: AdapterRequestScope };
 
 /**
  * The request scope of any handler call: HTTP, GraphQL, WebSocket or microservice, built by the
@@ -55,10 +59,15 @@ function cachedScope(
   options: AnalyticsModuleSettings,
   logger: Pick<LoggerService, 'warn'>,
 ): AdapterRequestScope {
-  let scope = scopes.get(request);
-  if (scope === undefined) {
-    scope = requestScope(request, response, context, options, logger);
-    scopes.set(request, scope);
+  const scoped = request as ScopedRequest;
+  const cached = scoped[SCOPE];
+  if (cached !== undefined) return cached;
+  const scope = requestScope(request, response, context, options, logger);
+  try {
+    // Not enumerable: a copy of the request (`{ ...req }`) is another request, with its own scope.
+    Object.defineProperty(scoped, SCOPE, { value: scope });
+  } catch {
+    // A frozen request object: each hook builds its own scope rather than none.
   }
   return scope;
 }
