@@ -7,18 +7,14 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { runWithScope, toId, type RequestScope } from '@tributary/core/adapter';
-import { Observable, tap } from 'rxjs';
+import { getCurrentScope, runWithScope, toId, type RequestScope } from '@tributary/core/adapter';
+import { Observable, type Observer, type Subscriber } from 'rxjs';
 import type { AnalyticsModuleOptions, AnalyticsRequest, AnyAnalytics } from './options.js';
 import { executionScope } from './execution-scope.js';
 import { watchRequest } from './request-events.js';
 import { trackFacts } from './track-facts.js';
-import {
-  ANALYTICS_CLIENT,
-  ANALYTICS_MODULE_OPTIONS,
-  SKIP_TRACKING_METADATA,
-  TRACK_METADATA,
-} from './tokens.js';
+import { HandlerPlans } from './handler-plan.js';
+import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
 import type { TrackInput, TrackMetadata } from './track.decorator.js';
 
 /**
@@ -30,33 +26,33 @@ import type { TrackInput, TrackMetadata } from './track.decorator.js';
 @Injectable()
 export class AnalyticsInterceptor implements NestInterceptor {
   readonly #logger = new Logger('Analytics');
+  readonly #plans: HandlerPlans;
+  readonly #watchesRequests: boolean;
 
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(Reflector) reflector: Reflector,
     @Inject(ANALYTICS_CLIENT) private readonly client: AnyAnalytics,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
-  ) {}
+  ) {
+    this.#plans = new HandlerPlans(reflector);
+    const { trackRequests } = options;
+    this.#watchesRequests = trackRequests !== undefined && trackRequests !== false;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     let scope: RequestScope | undefined;
-    let tracks: TrackMetadata[] = [];
+    let tracks: readonly TrackMetadata[] = [];
     let request: AnalyticsRequest | undefined;
     try {
-      const targets = [context.getHandler(), context.getClass()];
-      if (
-        this.reflector.getAllAndOverride<boolean | undefined>(SKIP_TRACKING_METADATA, targets) ===
-        true
-      ) {
-        return next.handle();
-      }
-      tracks =
-        this.reflector.get<TrackMetadata[] | undefined>(TRACK_METADATA, context.getHandler()) ?? [];
+      const plan = this.#plans.of(context);
+      if (plan.skip) return next.handle();
+      tracks = plan.tracks;
       // #22: HTTP, GraphQL, WebSocket and microservice handlers all get a request scope.
       const execution = executionScope(context, this.options, this.#logger);
       if (execution !== undefined) {
         ({ request, scope } = execution);
         // HTTP and GraphQL: one request event per HTTP request, however many resolvers ran.
-        if (execution.response !== undefined) {
+        if (this.#watchesRequests && execution.response !== undefined) {
           const graphql = context.getType<string>() === 'graphql';
           watchRequest(this.client, scope, request, execution.response, this.options, graphql);
         }
@@ -67,44 +63,63 @@ export class AnalyticsInterceptor implements NestInterceptor {
       );
     }
     if (scope === undefined && tracks.length === 0) return next.handle();
-    // Subscribing inside runWithScope runs the handler itself inside the AsyncLocalStorage context.
+    const entered = scope ?? {};
+    // Subscribing inside runWithScope runs the handler itself inside the AsyncLocalStorage
+    // context. One Observable and one observer per request: no operator pipeline, and none of
+    // it for a handler without `@Track()`.
     return new Observable((subscriber) =>
-      runWithScope(scope ?? {}, () => {
-        const source = next.handle();
-        return (
-          tracks.length === 0
-            ? source
-            : source.pipe(this.#fireAfter(tracks, context, request, scope))
-        ).subscribe(subscriber);
-      }),
+      runWithScope(entered, () =>
+        next
+          .handle()
+          .subscribe(
+            tracks.length === 0
+              ? subscriber
+              : this.#firingObserver(subscriber, tracks, context, request, entered),
+          ),
+      ),
     );
   }
 
-  #fireAfter(
-    tracks: TrackMetadata[],
+  /** Forwards to `subscriber`, firing the `@Track()`s first, once, on the first outcome. */
+  #firingObserver(
+    subscriber: Subscriber<unknown>,
+    tracks: readonly TrackMetadata[],
     context: ExecutionContext,
     request: AnalyticsRequest | undefined,
-    scope: RequestScope | undefined,
-  ) {
+    scope: RequestScope,
+  ): Partial<Observer<unknown>> {
     let fired = false;
     const fire = (outcome: 'success' | 'error', result: unknown, error: unknown): void => {
       if (fired) return;
       fired = true;
       try {
-        const input: TrackInput = { ...trackFacts(context, request), result, error };
-        runWithScope(scope ?? {}, () => {
+        const input = trackFacts(context, request, result, error);
+        const send = (): void => {
           for (const track of tracks) this.#track(track, outcome, input);
-        });
+        };
+        // The handler's outcome is normally delivered inside the scope already; entering it
+        // again would copy it (and build its context) for nothing.
+        if (getCurrentScope() === scope) send();
+        else runWithScope(scope, send);
       } catch (thrown) {
         // Analytics must never turn a handled request into a failed one.
         this.#logger.warn(`@Track() could not read the handler's outcome: ${String(thrown)}`);
       }
     };
-    return tap<unknown>({
-      next: (result) => fire('success', result, undefined),
-      complete: () => fire('success', undefined, undefined),
-      error: (error: unknown) => fire('error', undefined, error),
-    });
+    return {
+      next: (result) => {
+        fire('success', result, undefined);
+        subscriber.next(result);
+      },
+      error: (error: unknown) => {
+        fire('error', undefined, error);
+        subscriber.error(error);
+      },
+      complete: () => {
+        fire('success', undefined, undefined);
+        subscriber.complete();
+      },
+    };
   }
 
   #track(track: TrackMetadata, outcome: 'success' | 'error', input: TrackInput): void {
@@ -115,7 +130,9 @@ export class AnalyticsInterceptor implements NestInterceptor {
       const properties =
         typeof track.properties === 'function' ? track.properties(input) : track.properties;
       const userId = toId(track.userId?.(input));
-      this.client.track({ event, properties, ...(userId === undefined ? {} : { userId }) });
+      this.client.track(
+        userId === undefined ? { event, properties } : { event, properties, userId },
+      );
     } catch (error) {
       this.#logger.warn(`@Track() could not build its event: ${String(error)}`);
     }

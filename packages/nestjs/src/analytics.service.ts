@@ -39,8 +39,11 @@ export class AnalyticsService {
   constructor(@Inject(ANALYTICS_CLIENT) readonly client: AnyAnalytics) {}
 
   /** An action the user performed. */
-  track(event: string, properties?: Properties, options: AnalyticsCallOptions = {}): boolean {
-    return this.client.track({ ...options, event, properties });
+  track(event: string, properties?: Properties, options?: AnalyticsCallOptions): boolean {
+    // The common call passes no options: build one message object, not a default and a copy.
+    return this.client.track(
+      options === undefined ? { event, properties } : { ...options, event, properties },
+    );
   }
 
   /** Who the user is: traits such as email and plan. */

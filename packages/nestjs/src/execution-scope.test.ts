@@ -38,6 +38,15 @@ describe('executionScope', () => {
     expect(other.scope.context?.requestId).not.toBe(first.scope.context?.requestId);
   });
 
+  it('builds a scope for a frozen request, which it cannot mark, instead of failing', () => {
+    const req = Object.freeze({
+      headers: { cookie: 'ajs_anonymous_id=a1', host: 'shop.test' },
+      url: '/graphql',
+    });
+    const execution = executionScope(resolverContext({ req }, 'product'), {}, logger);
+    expect(execution?.scope.anonymousId).toBe('a1');
+  });
+
   it('gives each gateway message its own request id and no page', () => {
     const client = { handshake: { headers: { host: 'shop.test' }, address: '127.0.0.1' } };
     const message = (): ExecutionContextHost => {

@@ -15,9 +15,13 @@ export interface ExecutionScope {
 /**
  * One scope per HTTP request, whichever of the interceptor and the exception filter asks first:
  * every resolver of a GraphQL request (root fields, field resolvers, each operation of a batch)
- * shares it, and so shares its request id and anonymous id.
+ * shares it, and so shares its request id and anonymous id. Kept on the request under a symbol
+ * rather than in a WeakMap: a WeakMap entry per request is an ephemeron the garbage collector
+ * has to trace on every cycle.
  */
-const scopes = new WeakMap<object, AdapterRequestScope>();
+const SCOPE = Symbol('tributary.requestScope');
+
+type ScopedRequest = AnalyticsRequest & { [SCOPE]?: AdapterRequestScope };
 
 /**
  * The request scope of any handler call: HTTP, GraphQL, WebSocket or microservice, built by the
@@ -31,23 +35,52 @@ export function executionScope(
 ): ExecutionScope | undefined {
   // An ArgumentsHost is all the scope needs of an ExecutionContext (the resolvers' second argument).
   const context = host as ExecutionContext;
+  const type = context.getType<string>();
+  if (type === 'http') {
+    // What switchToHttp() reads, without building its helper object on every request.
+    const [request, response] = context.getArgs<[AnalyticsRequest | undefined, unknown]>();
+    if (request === undefined) return undefined;
+    return { request, response, scope: cachedScope(request, response, context, options, logger) };
+  }
   const request = executionRequest(context);
   if (request === undefined) return undefined;
-  const type = context.getType<string>();
   if (type === 'ws' || type === 'rpc') {
     const scope = requestScope(request, undefined, context, withoutPage(options), logger);
     return { request, response: undefined, scope };
   }
   const response = executionResponse(context);
-  let scope = scopes.get(request);
-  if (scope === undefined) {
-    scope = requestScope(request, response, context, options, logger);
-    scopes.set(request, scope);
-  }
-  return { request, response, scope };
+  return { request, response, scope: cachedScope(request, response, context, options, logger) };
 }
 
+function cachedScope(
+  request: AnalyticsRequest,
+  response: unknown,
+  context: ExecutionContext,
+  options: AnalyticsModuleSettings,
+  logger: Pick<LoggerService, 'warn'>,
+): AdapterRequestScope {
+  const scoped = request as ScopedRequest;
+  const cached = scoped[SCOPE];
+  if (cached !== undefined) return cached;
+  const scope = requestScope(request, response, context, options, logger);
+  try {
+    // Not enumerable: a copy of the request (`{ ...req }`) is another request, with its own scope.
+    Object.defineProperty(scoped, SCOPE, { value: scope });
+  } catch {
+    // A frozen request object: each hook builds its own scope rather than none.
+  }
+  return scope;
+}
+
+const withoutPageOptions = new WeakMap<AnalyticsModuleSettings, AnalyticsModuleSettings>();
+
+// Built once per options object: every gateway or microservice message would otherwise copy them.
 function withoutPage(options: AnalyticsModuleSettings): AnalyticsModuleSettings {
   if (options.context === false) return options;
-  return { ...options, context: { ...options.context, page: false, route: false } };
+  let settings = withoutPageOptions.get(options);
+  if (settings === undefined) {
+    settings = { ...options, context: { ...options.context, page: false, route: false } };
+    withoutPageOptions.set(options, settings);
+  }
+  return settings;
 }

@@ -13,13 +13,15 @@ import type { GraphqlOperation } from './graphql-info.js';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
 import { routeTemplate } from './request-scope.js';
 
+// On the response rather than in a WeakSet, for the reason given in execution-scope.ts.
+const WATCHED = Symbol('tributary.watched');
+
 interface NodeResponseLike {
+  [WATCHED]?: true;
   statusCode?: number;
   writableFinished?: boolean;
   once?: (event: 'close', listener: () => void) => unknown;
 }
-
-const watched = new WeakSet<object>();
 
 /**
  * Records one request event when the response has been handed off completely (Express's
@@ -37,8 +39,8 @@ export function watchRequest(
   const event = options.trackRequests === true ? undefined : options.trackRequests.event;
   const raw = ((response as { raw?: unknown } | undefined)?.raw ?? response) as
     NodeResponseLike | undefined;
-  if (raw?.once === undefined || watched.has(raw)) return;
-  watched.add(raw);
+  if (raw?.once === undefined || raw[WATCHED] === true) return;
+  Object.defineProperty(raw, WATCHED, { value: true });
   const start = performance.now();
   raw.once('close', () => {
     try {

@@ -66,7 +66,7 @@ export function requestScope(
       setCookie: cookieSetter(response),
     },
     {
-      context: context === false ? false : { ...context },
+      context,
       clientIp: { trustProxy: trustRule(req) },
       // An id from your resolver wins and nothing is minted; when it finds none, the default
       // policy (cookie, then minting) applies, so anonymous visitors are still recorded.

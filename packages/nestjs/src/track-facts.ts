@@ -7,10 +7,14 @@ import type { TrackInput } from './track.decorator.js';
 export function trackFacts(
   context: ExecutionContext,
   request: AnalyticsRequest | undefined,
-): Omit<TrackInput, 'result' | 'error'> {
+  result: unknown,
+  error: unknown,
+): TrackInput {
   const args = context.getArgs();
   const type = context.getType<string>();
-  const facts: Omit<TrackInput, 'result' | 'error'> = {
+  const facts: TrackInput = {
+    result,
+    error,
     params: {},
     query: {},
     body: undefined,
