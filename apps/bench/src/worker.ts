@@ -16,10 +16,12 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 /** Keeps built objects reachable so the loop that builds them cannot be optimized away. */
 export let retained: unknown;
 
+/** The JS heap plus ArrayBuffer memory: an SDK may hold its events as bytes outside the heap. */
 function heapUsed(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const memory = process.memoryUsage();
+  return memory.heapUsed + memory.arrayBuffers;
 }
 
 function peakRss(): number {

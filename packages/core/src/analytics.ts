@@ -10,6 +10,7 @@ import { count, createStats, type AnalyticsStats, type DropReason } from './deli
 import { AnalyticsError, ValidationError, describeValue } from './errors.js';
 import { BurstFlush } from './burst-flush.js';
 import { FloodLog } from './flood-log.js';
+import { isoNow } from './iso-now.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildMessage, isPlainObject, type RawMessage } from './messages/build-message.js';
 import { createMessagePipeline, type PipelineResult } from './messages/message-pipeline.js';
@@ -572,18 +573,6 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
 const NOTHING: unknown[] = [];
 
 type ScopedMethod = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
-
-let lastMs = 0;
-let lastIso = '';
-/** The call time as ISO text; formatting a Date is a measurable share of a call, so reuse it within a millisecond. */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
 
 // Most positional calls pass no options: build the message without spreading an empty object.
 function positionalTrack(
