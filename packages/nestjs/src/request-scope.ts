@@ -4,6 +4,7 @@ import {
   toId,
   type AdapterRequestScope,
   type RequestFacts,
+  type RequestScopeOptions,
   type TrustProxy,
 } from '@tributary/core/adapter';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
@@ -35,9 +36,9 @@ interface PlatformResponse {
 
 /**
  * The request scope of one request, on Express or Fastify (or a gateway's handshake): its
- * context, its anonymous id (created and set as a cookie when missing and `response` can take
- * one), and its user id, resolved lazily (when a message is built, so after guards). Cached per
- * request by `executionScope`.
+ * context, its anonymous id (created and set as a cookie when a call needs one and `response` can
+ * still take it), and its user id, resolved lazily (when a message is built, so after guards).
+ * Cached per request by `executionScope`. Nothing is read from the request until a call needs it.
  */
 export function requestScope(
   request: AnalyticsRequest,
@@ -46,8 +47,7 @@ export function requestScope(
   options: AnalyticsModuleSettings,
   logger: Pick<LoggerService, 'warn'>,
 ): AdapterRequestScope {
-  const req = request as PlatformRequest;
-  const { resolveUser, resolveAnonymousId, context } = options;
+  const { resolveAnonymousId, context } = options;
   let resolved: string | undefined;
   if (resolveAnonymousId !== undefined) {
     try {
@@ -57,31 +57,122 @@ export function requestScope(
     }
   }
   const ownId = resolved !== undefined && resolved.trim() !== '';
-  const scope = createRequestScope(
-    {
-      headers: req.headers,
-      url: req.originalUrl ?? req.url ?? '/',
-      protocol: req.protocol,
-      socketAddress: req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress,
-      setCookie: cookieSetter(response),
-    },
-    {
-      context,
-      clientIp: { trustProxy: trustRule(req) },
-      // An id from your resolver wins and nothing is minted; when it finds none, the default
-      // policy (cookie, then minting) applies, so anonymous visitors are still recorded.
-      anonymousId: ownId ? { cookie: false, mint: false } : options.anonymousId,
-      resolveUser: (): unknown =>
-        resolveUser === undefined ? defaultUser(request) : resolveUser(request, executionContext),
-      onResolveUserError: (error) => void logger.warn(`resolveUser threw: ${String(error)}`),
-    },
+  const facts = new NestRequestFacts(
+    request,
+    response,
+    executionContext,
+    context !== false && context?.route !== false,
   );
+  const scope = createRequestScope(facts, scopeOptions(options, logger, ownId));
   if (ownId) scope.anonymousId = resolved;
-  if (context !== false && context?.route !== false) {
-    const route = routeTemplate(req);
-    if (route !== undefined && scope.context !== undefined) scope.context.route = route;
-  }
   return scope;
+}
+
+/**
+ * The kit's request facts over an Express or Fastify request: one object of a fixed shape per
+ * request, read only when a call needs them (no per-request closures).
+ */
+class NestRequestFacts implements RequestFacts {
+  readonly request: AnalyticsRequest;
+  readonly executionContext: ExecutionContext;
+  readonly response: PlatformResponse | undefined;
+  readonly setCookie: ((this: NestRequestFacts, header: string) => void) | undefined;
+  readonly #withRoute: boolean;
+
+  constructor(
+    request: AnalyticsRequest,
+    response: unknown,
+    executionContext: ExecutionContext,
+    withRoute: boolean,
+  ) {
+    this.request = request;
+    this.executionContext = executionContext;
+    this.#withRoute = withRoute;
+    const res = response as PlatformResponse | undefined | null;
+    this.response = res ?? undefined;
+    // Only a response that can take a header makes minting possible (a gateway has none).
+    this.setCookie =
+      res === undefined || res === null
+        ? undefined
+        : typeof res.append === 'function' || typeof res.header === 'function'
+          ? setCookieOnResponse
+          : undefined;
+  }
+
+  get #req(): PlatformRequest {
+    return this.request;
+  }
+
+  get headers(): RequestFacts['headers'] {
+    return this.#req.headers;
+  }
+
+  get url(): string {
+    return this.#req.originalUrl ?? this.#req.url ?? '/';
+  }
+
+  get protocol(): string | undefined {
+    return this.#req.protocol;
+  }
+
+  get socketAddress(): string | undefined {
+    const req = this.#req;
+    return req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress;
+  }
+
+  get trustProxy(): TrustProxy | undefined {
+    return trustRule(this.#req);
+  }
+
+  get route(): string | undefined {
+    return this.#withRoute ? routeTemplate(this.request) : undefined;
+  }
+}
+
+function setCookieOnResponse(this: NestRequestFacts, cookie: string): void {
+  const res = this.response;
+  if (res === undefined) return;
+  // Once the response is on its way, the id still serves this request, without a cookie.
+  if (typeof res.append === 'function') {
+    if (res.headersSent !== true) res.append('Set-Cookie', cookie);
+  } else if (typeof res.header === 'function' && res.sent !== true) {
+    res.header('set-cookie', cookie);
+  }
+}
+
+interface ScopeOptions {
+  shared: RequestScopeOptions;
+  ownId: RequestScopeOptions;
+}
+
+const scopeOptionsCache = new WeakMap<AnalyticsModuleSettings, ScopeOptions>();
+
+// Built once per module settings: every request of the app shares them.
+function scopeOptions(
+  options: AnalyticsModuleSettings,
+  logger: Pick<LoggerService, 'warn'>,
+  ownId: boolean,
+): RequestScopeOptions {
+  let cached = scopeOptionsCache.get(options);
+  if (cached === undefined) {
+    const { resolveUser } = options;
+    const shared: RequestScopeOptions = {
+      context: options.context,
+      anonymousId: options.anonymousId,
+      resolveUser: (facts: RequestFacts): unknown => {
+        const { request, executionContext } = facts as NestRequestFacts;
+        return resolveUser === undefined
+          ? defaultUser(request)
+          : resolveUser(request, executionContext);
+      },
+      onResolveUserError: (error) => void logger.warn(`resolveUser threw: ${String(error)}`),
+    };
+    // An id from your resolver wins and nothing is minted; when it finds none, the default
+    // policy (cookie, then minting) applies, so anonymous visitors are still recorded.
+    cached = { shared, ownId: { ...shared, anonymousId: { cookie: false, mint: false } } };
+    scopeOptionsCache.set(options, cached);
+  }
+  return ownId ? cached.ownId : cached.shared;
 }
 
 /** The matched route template: Express keeps it on `req.route`, Fastify on `request.routeOptions`. */
@@ -98,16 +189,6 @@ function trustRule(req: PlatformRequest): TrustProxy | undefined {
     return trusted;
   }
   return req.app?.get?.('trust proxy fn') as TrustProxy | undefined;
-}
-
-function cookieSetter(response: unknown): ((cookie: string) => void) | undefined {
-  const res = response as PlatformResponse | undefined;
-  if (res === undefined || res === null) return undefined;
-  if (typeof res.append === 'function' && res.headersSent !== true)
-    return (cookie) => void res.append?.('Set-Cookie', cookie);
-  if (typeof res.header === 'function' && res.sent !== true)
-    return (cookie) => void res.header?.('set-cookie', cookie);
-  return undefined;
 }
 
 function defaultUser(request: AnalyticsRequest): unknown {

@@ -33,6 +33,11 @@ export interface RequestFacts {
    */
   trustProxy?: TrustProxy | undefined;
   /**
+   * The matched route template (`/products/:id`), added as `context.route` when the context is
+   * built. Defaults to none.
+   */
+  route?: string | undefined;
+  /**
    * Adds one `Set-Cookie` header to the response, if the framework still can (called with the
    * facts as `this`). When given, a request without an anonymous id gets a fresh one, stored in
    * analytics.js's cookie, at the first call that needs it.

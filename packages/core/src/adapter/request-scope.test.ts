@@ -13,6 +13,22 @@ const headers = {
 };
 
 describe('createRequestScope', () => {
+  it('adds the route fact as context.route, read only when the context is built', () => {
+    let reads = 0;
+    const scope = createRequestScope({
+      headers: { host: 'shop.example.com' },
+      url: '/products/42',
+      get route() {
+        reads++;
+        return '/products/:id';
+      },
+    });
+    expect(reads).toBe(0);
+    expect(scope.context.route).toBe('/products/:id');
+    expect(scope.context.route).toBe('/products/:id');
+    expect(reads).toBe(1);
+  });
+
   it('builds the same context from Node headers and from Fetch headers, without credentials', () => {
     const fromNode = createRequestScope({
       headers: { ...headers, 'x-request-id': 'req-1' },

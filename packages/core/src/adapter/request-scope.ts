@@ -252,6 +252,8 @@ class LazyRequestScope implements AdapterRequestScope {
       });
       const requestId = this.requestId;
       if (requestId !== undefined) built.requestId = requestId;
+      const route = this.#facts.route;
+      if (typeof route === 'string') built.route = route;
       return built;
     } catch {
       return {};
