@@ -22,7 +22,8 @@ const byScope = new WeakMap<RequestScope, RequestAnalytics>();
 /**
  * Wraps an App Router route handler: calls made while it runs (by `analytics`, `getAnalytics()` or
  * any client) carry the request's context and identity, and delivery happens after the response
- * (`after()`, else the platform's `waitUntil`), so the response never waits for analytics. A
+ * (by the client's batching on `next start` with `initAnalytics`, else `after()` or the platform's
+ * `waitUntil`), so the response never waits for analytics. A
  * visitor without an `ajs_anonymous_id` cookie gets one on the response (see `anonymousIdCookie`).
  * Control-flow errors (`redirect()`, `notFound()`) pass through untouched.
  * @example
