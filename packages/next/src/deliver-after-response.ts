@@ -38,7 +38,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /**
  * Hands `flush` to the first mechanism that keeps the function alive after the response:
- * nothing at all where the client's batching delivers (`batching`), the explicit `waitUntil`, Next's `after()`, the `@next/request-context`, `@vercel/request-context`
+ * the explicit `waitUntil`, nothing at all where the client's batching delivers (`batching`), Next's `after()`, the `@next/request-context`, `@vercel/request-context`
  * or OpenNext Cloudflare `waitUntil`. Failing those, on a serverless host the returned promise must be
  * awaited before responding (bounded by the flush's own timeout); on a long-running server the
  * client's batching delivers and nothing is scheduled.
@@ -47,12 +47,12 @@ export function deliverAfterResponse(
   flush: () => Promise<unknown>,
   environment: DeliveryEnvironment = {},
 ): { strategy: DeliveryStrategy; pending?: Promise<unknown> } {
-  // First: a flush per response (the proxy's too, on the Node.js runtime) would only cut batches short.
-  if (environment.batching ?? batchDelivers()) return { strategy: 'batch' };
   const globals = (environment.globals ?? globalThis) as Record<symbol, any>;
   const task = () => flush().catch(() => undefined);
   if (environment.waitUntil !== undefined && handTo(environment.waitUntil, task))
     return { strategy: 'wait-until' };
+  // A flush per response would only cut the batches short where the client's batching delivers.
+  if (environment.batching ?? batchDelivers()) return { strategy: 'batch' };
   const after = 'after' in environment ? environment.after : nextAfter();
   let unavailable: string | undefined =
     after === undefined ? 'this Next exports neither after nor unstable_after' : undefined;
