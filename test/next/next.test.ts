@@ -154,21 +154,6 @@ describe('route handlers', () => {
       collector.faults.clear();
     }
   });
-  it('sends the events of concurrent requests in shared batches, not one collector request per response', async () => {
-    const before = collector.stats().requests;
-    const ids = Array.from({ length: 20 }, (_, i) => `req-batch-${String(i)}`);
-    await Promise.all(
-      ids.map((id) =>
-        fetch(`${baseUrl}/api/products?q=batch`, { headers: { 'x-request-id': id } }).then((r) =>
-          r.json(),
-        ),
-      ),
-    );
-    for (const id of ids)
-      await waitForEvent(collector, (e) => e.message.context?.requestId === id, id);
-    // On next start with initAnalytics the client's batching delivers: no flush per response.
-    expect(collector.stats().requests - before).toBeLessThan(ids.length / 2);
-  });
 });
 
 describe('server actions and components', () => {

@@ -1,12 +1,14 @@
 import { Analytics } from '@tributary/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { batchDelivers, coverOnShutdown } from './batch-delivery.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { allowBatchDelivery, batchDelivers, coverOnShutdown } from './batch-delivery.js';
 import { CLIENT_SYMBOL } from './shared-client.js';
 
 const COVERED = Symbol.for('tributary.next.shutdown-covers');
 const g = globalThis as Record<symbol, unknown>;
 
+beforeEach(() => allowBatchDelivery(true));
 afterEach(() => {
+  allowBatchDelivery(false);
   delete g[COVERED];
   delete g[CLIENT_SYMBOL];
 });
@@ -23,6 +25,13 @@ describe('batchDelivers', () => {
     g[CLIENT_SYMBOL] = client;
     coverOnShutdown({ client, serverless: false, serving: () => true });
     expect(batchDelivers()).toBe(true);
+  });
+
+  it('is false unless initAnalytics turned flushAfterResponse off', () => {
+    g[CLIENT_SYMBOL] = client;
+    coverOnShutdown({ client, serverless: false, serving: () => true });
+    allowBatchDelivery(false);
+    expect(batchDelivers()).toBe(false);
   });
 
   it('is false on a serverless host, where the function may freeze after the response', () => {

@@ -3,6 +3,8 @@ import { CLIENT_SYMBOL } from './shared-client.js';
 
 /** Where `flushOnShutdown` records what it covers; shared by every route bundle's copy. */
 const COVERED = Symbol.for('tributary.next.shutdown-covers');
+/** Set by `initAnalytics({ flushAfterResponse: false })`. */
+const ALLOWED = Symbol.for('tributary.next.batch-delivery');
 
 /** What the shutdown hook of this process covers. */
 export interface ShutdownCover {
@@ -14,6 +16,7 @@ export interface ShutdownCover {
 }
 
 type Globals = typeof globalThis & {
+  [ALLOWED]?: boolean;
   [COVERED]?: ShutdownCover;
   [CLIENT_SYMBOL]?: Analytics;
 };
@@ -21,6 +24,11 @@ type Globals = typeof globalThis & {
 /** Records what the shutdown hook covers; `flushOnShutdown` calls it once. */
 export function coverOnShutdown(cover: ShutdownCover): void {
   (globalThis as Globals)[COVERED] = cover;
+}
+
+/** Lets the client's batching deliver where {@link batchDelivers} allows it; `initAnalytics` calls it. */
+export function allowBatchDelivery(allowed: boolean): void {
+  (globalThis as Globals)[ALLOWED] = allowed;
 }
 
 /**
@@ -31,6 +39,7 @@ export function coverOnShutdown(cover: ShutdownCover): void {
  */
 export function batchDelivers(): boolean {
   const g = globalThis as Globals;
+  if (g[ALLOWED] !== true) return false;
   const cover = g[COVERED];
   return (
     cover !== undefined && !cover.serverless && cover.client === g[CLIENT_SYMBOL] && cover.serving()

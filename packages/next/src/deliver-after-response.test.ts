@@ -109,13 +109,13 @@ describe('deliverAfterResponse', () => {
     expect(flush).not.toHaveBeenCalled();
   });
 
-  it("still hands the proxy's waitUntil the flush when batching delivers", () => {
+  it("leaves the proxy's flush to batching too when the client's batching delivers", () => {
     const waitUntil = vi.fn();
     expect(
       deliverAfterResponse(flushSpy(), { batching: true, waitUntil, globals: {}, env: noEnv })
         .strategy,
-    ).toBe('wait-until');
-    expect(waitUntil).toHaveBeenCalledOnce();
+    ).toBe('batch');
+    expect(waitUntil).not.toHaveBeenCalled();
   });
 
   it("finds the installed Next's after() when none is injected", () => {

@@ -16,8 +16,9 @@ export interface DeliveryEnvironment {
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
   /**
    * Whether the client's batching alone delivers, so nothing is scheduled after the response.
-   * Defaults to `true` on `next start` once `initAnalytics` holds the shutdown (no serverless
-   * variable, Next's signal handling or `NEXT_MANUAL_SIG_HANDLE`), else `false`.
+   * Defaults to `true` on `next start` after `initAnalytics({ flushAfterResponse: false })` with the
+   * shutdown hook (no serverless variable, Next's signal handling or `NEXT_MANUAL_SIG_HANDLE`),
+   * else `false`.
    */
   batching?: boolean | undefined;
   /** Next's `after()`; throws outside a request scope. Defaults to the one from `next/server`. */
@@ -38,7 +39,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /**
  * Hands `flush` to the first mechanism that keeps the function alive after the response:
- * the explicit `waitUntil`, nothing at all where the client's batching delivers (`batching`), Next's `after()`, the `@next/request-context`, `@vercel/request-context`
+ * nothing at all where the client's batching delivers (`batching`), the explicit `waitUntil`, Next's `after()`, the `@next/request-context`, `@vercel/request-context`
  * or OpenNext Cloudflare `waitUntil`. Failing those, on a serverless host the returned promise must be
  * awaited before responding (bounded by the flush's own timeout); on a long-running server the
  * client's batching delivers and nothing is scheduled.
@@ -47,12 +48,12 @@ export function deliverAfterResponse(
   flush: () => Promise<unknown>,
   environment: DeliveryEnvironment = {},
 ): { strategy: DeliveryStrategy; pending?: Promise<unknown> } {
+  // First: a flush per response (the Node.js proxy's too) would only cut the batches short.
+  if (environment.batching ?? batchDelivers()) return { strategy: 'batch' };
   const globals = (environment.globals ?? globalThis) as Record<symbol, any>;
   const task = () => flush().catch(() => undefined);
   if (environment.waitUntil !== undefined && handTo(environment.waitUntil, task))
     return { strategy: 'wait-until' };
-  // A flush per response would only cut the batches short where the client's batching delivers.
-  if (environment.batching ?? batchDelivers()) return { strategy: 'batch' };
   const after = 'after' in environment ? environment.after : nextAfter();
   let unavailable: string | undefined =
     after === undefined ? 'this Next exports neither after nor unstable_after' : undefined;

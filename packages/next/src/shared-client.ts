@@ -43,6 +43,7 @@ export function acquireClient(
     anonymousIdCookie,
     trackErrors,
     flushOnShutdown: _flushOnShutdown,
+    flushAfterResponse: _flushAfterResponse,
     ...clientOptions
   } = (options ?? optionsFromEnv()) as NextAnalyticsOptions;
   const client = create(Ctor, clientOptions);
