@@ -54,6 +54,21 @@ function get(
   });
 }
 
+describe('delivery on next start', () => {
+  it('with flushAfterResponse: false, sends the events of concurrent requests in shared batches', async () => {
+    const app = await start({ FLUSH_AFTER_RESPONSE: 'false' });
+    const ids = Array.from({ length: 20 }, (_, i) => `batch-${String(i)}`);
+    const before = collector.stats().requests;
+    await Promise.all(
+      ids.map(async (id) => expect(await get(`${app.url}/api/ip?id=${id}`)).toBe(200)),
+    );
+    const seen = await eventsWithIds('Ip Seen', ids);
+    expect(seen.map(idOf).sort()).toEqual([...ids].sort());
+    // No flush per response: the client's batching delivers.
+    expect(collector.stats().requests - before).toBeLessThan(ids.length / 2);
+  });
+});
+
 describe('client ip on a bare next start', () => {
   it('is the socket address of each request, never a forged X-Forwarded-For, across concurrent keep-alive clients', async () => {
     const app = await start();

@@ -99,6 +99,25 @@ describe('deliverAfterResponse', () => {
     expect(flush).not.toHaveBeenCalled();
   });
 
+  it("leaves delivery to the client's batching when it delivers, without calling after()", () => {
+    const flush = flushSpy();
+    const after = vi.fn();
+    expect(deliverAfterResponse(flush, { batching: true, after, globals: {}, env: noEnv })).toEqual(
+      { strategy: 'batch' },
+    );
+    expect(after).not.toHaveBeenCalled();
+    expect(flush).not.toHaveBeenCalled();
+  });
+
+  it("leaves the proxy's flush to batching too when the client's batching delivers", () => {
+    const waitUntil = vi.fn();
+    expect(
+      deliverAfterResponse(flushSpy(), { batching: true, waitUntil, globals: {}, env: noEnv })
+        .strategy,
+    ).toBe('batch');
+    expect(waitUntil).not.toHaveBeenCalled();
+  });
+
   it("finds the installed Next's after() when none is injected", () => {
     const warn = vi.fn();
     // Outside a request scope the real after() throws "outside a request scope": found, and quiet.

@@ -3,6 +3,7 @@
 // `undefined`. A namespace import of the CommonJS module itself is its real `exports` object under
 // every bundler, resolved to the same Next instance as the app's (issue #21).
 import * as nextAfterModule from 'next/dist/server/after/index.js';
+import { batchDelivers } from './batch-delivery.js';
 import { isServerless, readEnv } from './env.js';
 
 /** How queued events leave the function once the response is sent. */
@@ -13,6 +14,13 @@ export type DeliveryStrategy =
 export interface DeliveryEnvironment {
   /** An explicit keep-alive hook, such as the proxy's `event.waitUntil`. Tried first. */
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /**
+   * Whether the client's batching alone delivers, so nothing is scheduled after the response.
+   * Defaults to `true` on `next start` after `initAnalytics({ flushAfterResponse: false })` with the
+   * shutdown hook (no serverless variable, Next's signal handling or `NEXT_MANUAL_SIG_HANDLE`),
+   * else `false`.
+   */
+  batching?: boolean | undefined;
   /** Next's `after()`; throws outside a request scope. Defaults to the one from `next/server`. */
   after?: ((task: () => Promise<unknown>) => void) | undefined;
   /** Where platforms publish their request context. Defaults to `globalThis`. */
@@ -31,7 +39,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /**
  * Hands `flush` to the first mechanism that keeps the function alive after the response:
- * the explicit `waitUntil`, Next's `after()`, the `@next/request-context`, `@vercel/request-context`
+ * nothing at all where the client's batching delivers (`batching`), the explicit `waitUntil`, Next's `after()`, the `@next/request-context`, `@vercel/request-context`
  * or OpenNext Cloudflare `waitUntil`. Failing those, on a serverless host the returned promise must be
  * awaited before responding (bounded by the flush's own timeout); on a long-running server the
  * client's batching delivers and nothing is scheduled.
@@ -40,6 +48,8 @@ export function deliverAfterResponse(
   flush: () => Promise<unknown>,
   environment: DeliveryEnvironment = {},
 ): { strategy: DeliveryStrategy; pending?: Promise<unknown> } {
+  // First: a flush per response (the Node.js proxy's too) would only cut the batches short.
+  if (environment.batching ?? batchDelivers()) return { strategy: 'batch' };
   const globals = (environment.globals ?? globalThis) as Record<symbol, any>;
   const task = () => flush().catch(() => undefined);
   if (environment.waitUntil !== undefined && handTo(environment.waitUntil, task))

@@ -1,6 +1,7 @@
 import { Analytics, type AnalyticsOptions } from '@tributary/core';
 import type { AnonymousIdCookieOptions } from '@tributary/core/adapter';
 import type { ClientIpOptions } from './client-ip.js';
+import { allowBatchDelivery } from './batch-delivery.js';
 import { isBuildPhase, isServerless } from './env.js';
 import type { TrackErrorsOptions } from './on-request-error.js';
 import { capturePeerAddresses } from './peer-address.js';
@@ -31,6 +32,18 @@ export interface NextAnalyticsOptions extends AnalyticsOptions, NextRequestOptio
    * SIGTERM/SIGINT, in both signal modes; see {@link flushOnShutdown}. Defaults to `true`.
    */
   flushOnShutdown?: boolean | undefined;
+  /**
+   * On `next start`, `false` leaves delivery to the client's batching (every `flushInterval`, or
+   * when a batch is full) instead of a flush after every response, with the shutdown hook
+   * (`flushOnShutdown`) delivering the rest before exit: about 200 µs less CPU per tracked request
+   * under load, and one collector request per batch rather than per event. The trade-off: events
+   * queued at shutdown sit in a few large batches, so a collector that fails many requests in a
+   * row right then can exhaust the shutdown `timeout` on retries (reported through `onError`)
+   * where many small batches would have got through. Ignored on serverless hosts, without the
+   * shutdown hook, and by an edge-runtime `middleware.ts`. Defaults to `true`: a flush after every
+   * response.
+   */
+  flushAfterResponse?: boolean | undefined;
 }
 
 /**
@@ -54,5 +67,6 @@ export function initAnalytics(options: NextAnalyticsOptions): Analytics {
   // On a serverless host the socket is the platform's plumbing, not the visitor.
   if (!isServerless()) capturePeerAddresses();
   if (options.flushOnShutdown !== false) flushOnShutdown(client);
+  allowBatchDelivery(options.flushAfterResponse === false);
   return client;
 }

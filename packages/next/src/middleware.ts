@@ -13,7 +13,7 @@ import {
   resolveUserSafely,
   scopeFromRequest,
 } from './scope-from-request.js';
-import { acquireClient, sharedRequestOptions } from './shared-client.js';
+import { acquireClient, settingsWith } from './shared-client.js';
 
 /** What a proxy or middleware function may return. */
 export type MiddlewareResult = Response | null | undefined | void;
@@ -54,10 +54,11 @@ export type WithAnalyticsMiddleware = (
 export function createWithAnalyticsMiddleware(
   core: Pick<typeof Core, 'Analytics' | 'runWithScope'>,
 ): WithAnalyticsMiddleware {
-  return (middleware, options = {}) =>
-    async function middlewareWithAnalytics(request, event) {
+  return (middleware, options = {}) => {
+    const settingsNow = settingsWith(options);
+    return async function middlewareWithAnalytics(request, event) {
       const client = acquireClient(core.Analytics);
-      const settings = { ...sharedRequestOptions(), ...options };
+      const settings = settingsNow();
       if (isBuildPhase())
         return (
           (await middleware?.(request, event, new RequestAnalytics(client, {}))) ??
@@ -103,6 +104,7 @@ export function createWithAnalyticsMiddleware(
       const out = forwardRequestHeaders(response, forwarded);
       return cookies.reduce(appendCookie, out);
     };
+  };
 }
 
 function trackPageView(

@@ -2,7 +2,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveClientIp } from './client-ip.js';
 import { capturePeerAddresses } from './peer-address.js';
-import { scopeFromRequest } from './scope-from-request.js';
+import { pageUrl, scopeFromRequest } from './scope-from-request.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -101,5 +101,35 @@ describe('the client ip of a request on next start', () => {
       scopeIp: '6.6.6.6',
       resolvedIp: '6.6.6.6',
     });
+  });
+});
+
+describe('pageUrl', () => {
+  /** What pageUrl returned before it reused the last origin: one URL parse per call. */
+  const parsed = (url: string, host?: string | null) => {
+    const u = new URL(url);
+    if (u.searchParams.has('_rsc')) u.searchParams.delete('_rsc');
+    if (host != null && /^[a-z0-9.:[\]-]+$/i.test(host)) u.host = host;
+    return u.href;
+  };
+
+  it.each([
+    ['http://localhost:3000/api/checkout?step=pay', '127.0.0.1:3000'],
+    ['http://localhost:3000/api/checkout?step=pay', '127.0.0.1:4000'],
+    ['https://shop.example/a/b?x=1#frag', 'Shop.Example:443'],
+    ['http://localhost:3000/', 'example.com:80'],
+    ['http://localhost:3000/page?_rsc=1x2&q=a+b', '127.0.0.1:3000'],
+    ['http://localhost:3000/page?q=%20', null],
+    ['http://localhost:3000/page', 'bad host/../x'],
+    ['http://user:pw@localhost:3000/p', '[::1]:3000'],
+    ['http://localhost:3000?q=1', '127.0.0.1'],
+  ])('gives %s with Host %s the page URL a full parse gives', (url, host) => {
+    // Twice: the second call takes the remembered origin.
+    expect(pageUrl(url, host)).toBe(parsed(url, host));
+    expect(pageUrl(url, host)).toBe(parsed(url, host));
+  });
+
+  it('returns a string it cannot parse unchanged', () => {
+    expect(pageUrl('/relative/path', 'example.com')).toBe('/relative/path');
   });
 });

@@ -3,6 +3,7 @@ import {
   createRequestScope,
   type AdapterRequestScope,
   type AnonymousIdCookieOptions,
+  type ClientIpOptions as KitClientIpOptions,
   type HeaderSource,
 } from '@tributary/core/adapter';
 import { clientIpPolicy, type ClientIpOptions } from './client-ip.js';
@@ -37,10 +38,19 @@ export function scopeFromRequest(
   userId: Id | undefined,
 ): AdapterRequestScope {
   return createRequestScope(withPeerAddress(facts), {
-    clientIp: clientIpPolicy(options),
+    clientIp: policyFor(options),
     anonymousId: { mint: options.anonymousIdCookie },
     resolveUser: userId === undefined ? undefined : () => userId,
   });
+}
+
+/** One client-ip policy per options object: the options of a wrapper change only with `initAnalytics`. */
+const policies = new WeakMap<ClientIpOptions, KitClientIpOptions>();
+
+function policyFor(options: ClientIpOptions): KitClientIpOptions {
+  let policy = policies.get(options);
+  if (policy === undefined) policies.set(options, (policy = clientIpPolicy(options)));
+  return policy;
 }
 
 /**
@@ -48,6 +58,34 @@ export function scopeFromRequest(
  * host to `localhost` in `request.url`), without the `_rsc` cache-busting parameter.
  */
 export function pageUrl(url: string, host?: string | null): string {
+  // `request.url` is already a serialized URL: only its origin changes, and every request of a
+  // server has the same origin and host, so the parsed result of the last one is reused.
+  const end = url.includes('_rsc') ? -1 : pathStart(url);
+  if (end === -1) return parsePageUrl(url, host);
+  const origin = url.slice(0, end);
+  const key = host === undefined || host === null ? origin : `${origin} ${host}`;
+  if (key !== lastOrigin.key) {
+    const parsed = parsePageUrl(`${origin}/`, host);
+    lastOrigin = { key, origin: parsed.endsWith('/') ? parsed.slice(0, -1) : origin };
+  }
+  return lastOrigin.origin + url.slice(end);
+}
+
+let lastOrigin = { key: '', origin: '' };
+
+/** Where the path of an `http(s)` URL starts, or -1 when there is no `/` right after the host. */
+function pathStart(url: string): number {
+  const scheme = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
+  if (scheme === -1) return -1;
+  for (let i = scheme; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 /* / */) return i;
+    if (c === 63 /* ? */ || c === 35 /* # */) return -1;
+  }
+  return -1;
+}
+
+function parsePageUrl(url: string, host?: string | null): string {
   try {
     const parsed = new URL(url);
     if (parsed.searchParams.has('_rsc')) parsed.searchParams.delete('_rsc');

@@ -56,6 +56,29 @@ describe('servedRequests', () => {
     await Promise.all(replies);
   });
 
+  it('knows it is serving once a request has come through a server', async () => {
+    const served = servedRequests()!;
+    const app = await serve();
+    const reply = get(app.port);
+    await until(() => app.requestsWaiting() === 1);
+    expect(served.serving).toBe(true);
+    app.release();
+    await reply;
+  });
+
+  it('stops counting a request whose client went away before the answer', async () => {
+    const served = servedRequests()!;
+    const app = await serve();
+    const cut = request({ port: app.port, host: '127.0.0.1' });
+    cut.on('error', () => {});
+    cut.end();
+    await until(() => app.requestsWaiting() === 1);
+    expect(served.inFlight).toBe(1);
+    cut.destroy();
+    await until(() => served.inFlight === 0);
+    app.release();
+  });
+
   it('whenIdle resolves false at the deadline while a request is still in flight', async () => {
     const served = servedRequests()!;
     const app = await serve();

@@ -9,6 +9,8 @@ import { nodeBuiltin } from './node-builtin.js';
 export interface ServedRequests {
   /** Requests started and not yet answered (or cut). */
   readonly inFlight: number;
+  /** Whether a request has come through one of this process's servers since the first call. */
+  readonly serving: boolean;
   /**
    * Stops taking new work: closes the servers' listeners and idle keep-alive connections, and
    * answers every request still being served (and any that still arrives on an open connection)
@@ -51,7 +53,9 @@ function createTracker(): ServedRequests & {
   started(server: Server, response: ServerResponse): void;
 } {
   const servers = new Set<Server>();
-  const inFlight = new Set<ServerResponse>();
+  // Each response in flight, with its server: one shared listener per event instead of two
+  // closures (and `once` wrappers) per request.
+  const inFlight = new Map<ServerResponse, Server>();
   const hooks: ((closedAt: number) => Promise<unknown>)[] = [];
   const idleWaiters = new Set<() => void>();
   let stopping = false;
@@ -79,27 +83,33 @@ function createTracker(): ServedRequests & {
 
   const stop = () => {
     stopping = true;
-    for (const response of inFlight) closeConnection(response);
+    for (const response of inFlight.keys()) closeConnection(response);
   };
+
+  function done(this: ServerResponse): void {
+    const server = inFlight.get(this);
+    if (server === undefined) return;
+    inFlight.delete(this);
+    if (stopping) setImmediate(() => server.closeIdleConnections());
+    if (inFlight.size === 0) for (const wake of idleWaiters) wake();
+  }
 
   return {
     get inFlight() {
       return inFlight.size;
+    },
+    get serving() {
+      return servers.size > 0;
     },
     started(server, response) {
       if (!servers.has(server)) {
         servers.add(server);
         hold(server);
       }
-      inFlight.add(response);
+      inFlight.set(response, server);
       if (stopping) closeConnection(response);
-      const done = () => {
-        if (!inFlight.delete(response)) return;
-        if (stopping) setImmediate(() => server.closeIdleConnections());
-        if (inFlight.size === 0) for (const wake of idleWaiters) wake();
-      };
-      response.once('finish', done);
-      response.once('close', done);
+      response.on('finish', done);
+      response.on('close', done);
     },
     stopAccepting() {
       stop();

@@ -43,6 +43,7 @@ export function acquireClient(
     anonymousIdCookie,
     trackErrors,
     flushOnShutdown: _flushOnShutdown,
+    flushAfterResponse: _flushAfterResponse,
     ...clientOptions
   } = (options ?? optionsFromEnv()) as NextAnalyticsOptions;
   const client = create(Ctor, clientOptions);
@@ -61,9 +62,38 @@ export function acquireClient(
   return client;
 }
 
-/** The request defaults given to `initAnalytics`, if any. */
+/**
+ * The shared client outside `next build`: {@link acquireClient} without the build-phase check,
+ * for a caller that has just made it.
+ */
+export function sharedClient(Ctor: AnalyticsConstructor): Analytics {
+  return g[CLIENT_SYMBOL] ?? acquireClient(Ctor);
+}
+
+const NO_OPTIONS: NextRequestOptions = Object.freeze({});
+
+/** The request defaults given to `initAnalytics`, if any: the same object until they change. */
 export function sharedRequestOptions(): NextRequestOptions {
-  return g[STATE_SYMBOL]?.options ?? {};
+  return g[STATE_SYMBOL]?.options ?? NO_OPTIONS;
+}
+
+/**
+ * A wrapper's settings: `initAnalytics`'s request defaults under the wrapper's own `options`,
+ * merged again only when the defaults change, so a request reuses one object.
+ */
+export function settingsWith<TOptions extends object>(
+  options: TOptions,
+): () => NextRequestOptions & TOptions {
+  let shared: NextRequestOptions | undefined;
+  let merged: (NextRequestOptions & TOptions) | undefined;
+  return () => {
+    const now = sharedRequestOptions();
+    if (merged === undefined || now !== shared) {
+      shared = now;
+      merged = { ...now, ...options };
+    }
+    return merged;
+  };
 }
 
 /** `TRIBUTARY_WRITE_KEY` (or `SEGMENT_WRITE_KEY`) and `TRIBUTARY_HOST`. */

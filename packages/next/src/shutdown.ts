@@ -1,6 +1,8 @@
 import type { Analytics } from '@tributary/core';
 import { DEFAULT_SHUTDOWN_TIMEOUT } from '@tributary/core/adapter';
-import { servedRequests } from './served-requests.js';
+import { coverOnShutdown } from './batch-delivery.js';
+import { isServerless } from './env.js';
+import { servedRequests, type ServedRequests } from './served-requests.js';
 
 const REGISTERED = Symbol.for('tributary.next.shutdown');
 
@@ -52,6 +54,8 @@ export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}
     served.beforeCloseCallback(async (closedAt) => {
       if (ending) await client.close({ timeout: Math.max(0, closedAt + timeout - Date.now()) });
     });
+    // A custom server may exit without closing its server: only Next's own handler is sure to.
+    if (handled.length > 0) cover(client, served);
     return 'next';
   }
 
@@ -70,5 +74,11 @@ export function flushOnShutdown(client: Analytics, options: ShutdownOptions = {}
       .finally(() => proc.exit(0));
   };
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) proc.on(signal, onSignal);
+  cover(client, served);
   return 'manual';
+}
+
+/** From here on the client's batching delivers on this server: see `batchDelivers`. */
+function cover(client: Analytics, served: ServedRequests): void {
+  coverOnShutdown({ client, serverless: isServerless(), serving: () => served.serving });
 }

@@ -6,7 +6,7 @@ import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase, isServerless } from './env.js';
 import type { NextRequestOptions } from './init.js';
 import { resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
-import { acquireClient, sharedRequestOptions } from './shared-client.js';
+import { acquireClient, settingsWith } from './shared-client.js';
 import { DEFAULT_FLUSH_TIMEOUT } from './with-analytics.js';
 
 /** Options of {@link withAnalyticsApi}; request options default to those given to `initAnalytics`. */
@@ -37,13 +37,14 @@ export function withAnalyticsApi<
   handler: (req: TRequest, res: TResponse, analytics: RequestAnalytics) => unknown,
   options: WithAnalyticsApiOptions<TRequest> = {},
 ): (req: TRequest, res: TResponse) => Promise<void> {
+  const settingsNow = settingsWith(options);
   return async function apiHandlerWithAnalytics(req, res) {
     const client = acquireClient(core.Analytics);
     if (isBuildPhase()) {
       await handler(req, res, new RequestAnalytics(client, {}));
       return;
     }
-    const settings = { ...sharedRequestOptions(), ...options };
+    const settings = settingsNow();
     const timeout = settings.flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
     const flush = () => client.flush({ timeout });
     const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;

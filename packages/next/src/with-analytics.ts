@@ -5,7 +5,7 @@ import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase } from './env.js';
 import type { NextRequestOptions } from './init.js';
 import { pageUrl, resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
-import { acquireClient, sharedRequestOptions } from './shared-client.js';
+import { acquireClient, settingsWith, sharedClient } from './shared-client.js';
 
 /** Options of {@link withAnalytics}; request options default to those given to `initAnalytics`. */
 export interface WithAnalyticsOptions<
@@ -22,7 +22,8 @@ const byScope = new WeakMap<RequestScope, RequestAnalytics>();
 /**
  * Wraps an App Router route handler: calls made while it runs (by `analytics`, `getAnalytics()` or
  * any client) carry the request's context and identity, and delivery happens after the response
- * (`after()`, else the platform's `waitUntil`), so the response never waits for analytics. A
+ * (by the client's batching on `next start` with `initAnalytics`, else `after()` or the platform's
+ * `waitUntil`), so the response never waits for analytics. A
  * visitor without an `ajs_anonymous_id` cookie gets one on the response (see `anonymousIdCookie`).
  * Control-flow errors (`redirect()`, `notFound()`) pass through untouched.
  * @example
@@ -39,10 +40,12 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
   ) => TResponse | Promise<TResponse>,
   options: WithAnalyticsOptions<TRequest> = {},
 ): (request: TRequest, context: TContext) => Promise<TResponse> {
+  const settingsNow = settingsWith(options);
   return async function handlerWithAnalytics(request, context) {
-    const client = acquireClient(core.Analytics);
-    if (isBuildPhase()) return handler(request, context, new RequestAnalytics(client, {}));
-    const settings = { ...sharedRequestOptions(), ...options };
+    if (isBuildPhase())
+      return handler(request, context, new RequestAnalytics(acquireClient(core.Analytics), {}));
+    const client = sharedClient(core.Analytics);
+    const settings = settingsNow();
     const cookies: string[] = [];
     const scope = scopeFromRequest(
       {
@@ -51,15 +54,19 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
         setCookie: (cookie) => cookies.push(cookie),
       },
       settings,
-      await resolveUserSafely(settings.resolveUser, request),
+      settings.resolveUser === undefined
+        ? undefined
+        : await resolveUserSafely(settings.resolveUser, request),
     );
     const analytics = new RequestAnalytics(client, scope);
     try {
-      const response = await core.runWithScope(scope, () => {
+      const result = core.runWithScope(scope, () => {
         const current = core.getCurrentScope();
         if (current !== undefined) byScope.set(current, analytics);
         return handler(request, context, analytics);
       });
+      // A handler that answers synchronously needs no extra turn.
+      const response = result instanceof Response ? result : await result;
       for (const cookie of cookies) appendCookie(response, cookie);
       return response;
     } finally {
