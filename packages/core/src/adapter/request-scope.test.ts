@@ -24,8 +24,8 @@ describe('createRequestScope', () => {
       },
     });
     expect(reads).toBe(0);
-    expect(scope.context.route).toBe('/products/:id');
-    expect(scope.context.route).toBe('/products/:id');
+    expect(scope.context?.route).toBe('/products/:id');
+    expect(scope.context?.route).toBe('/products/:id');
     expect(reads).toBe(1);
   });
 
