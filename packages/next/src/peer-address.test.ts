@@ -1,4 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
+// initAnalytics loads the core, whose Node entry installs the request-scope storage the capture uses.
+import '@tributary/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capturePeerAddresses, peerAddress, type PeerAddress } from './peer-address.js';
 

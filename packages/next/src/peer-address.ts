@@ -1,8 +1,15 @@
-import type * as AsyncHooks from 'node:async_hooks';
 import type * as DiagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { headerReader, type HeaderSource } from '@tributary/core/adapter';
+import {
+  currentEntryFacts,
+  ENTRY_FACTS,
+  enterScope,
+  getCurrentScope,
+  headerReader,
+  type HeaderSource,
+  type RequestScope,
+} from '@tributary/core/adapter';
 import { nodeBuiltin } from './node-builtin.js';
 
 /** The connection a request came on, as Node's HTTP server saw it before Next.js did. */
@@ -16,13 +23,9 @@ export interface PeerAddress {
   forwardedFor: string | undefined;
 }
 
-interface PeerCapture {
-  current(): PeerAddress | undefined;
-}
-
 /** One capture per process: route bundles each load their own copy of this module. */
 const CAPTURE = Symbol.for('tributary.next.peer-address');
-type Globals = typeof globalThis & { [CAPTURE]?: PeerCapture };
+type Globals = typeof globalThis & { [CAPTURE]?: true };
 
 /**
  * The peer of the request being handled in this async context, once {@link capturePeerAddresses}
@@ -31,7 +34,9 @@ type Globals = typeof globalThis & { [CAPTURE]?: PeerCapture };
  */
 export function peerAddress(): PeerAddress | undefined {
   try {
-    return (globalThis as Globals)[CAPTURE]?.current();
+    if ((globalThis as Globals)[CAPTURE] === undefined) return undefined;
+    const facts = currentEntryFacts() as { peer?: PeerAddress } | undefined;
+    return facts?.peer;
   } catch {
     return undefined;
   }
@@ -48,26 +53,30 @@ export function capturePeerAddresses(): boolean {
   const g = globalThis as Globals;
   if (g[CAPTURE] !== undefined) return true;
   const channels = nodeBuiltin<typeof DiagnosticsChannel>('node:diagnostics_channel');
-  const hooks = nodeBuiltin<typeof AsyncHooks>('node:async_hooks');
-  if (channels === undefined || hooks === undefined) return false;
-  const store = new hooks.AsyncLocalStorage<PeerAddress | undefined>();
+  // The core's own request-scope storage carries the peer: on Node 20 every AsyncLocalStorage in
+  // use adds work to each of the ~200 promises Next.js makes per request, so no second one.
+  if (channels === undefined || !enterScope(getCurrentScope())) return false;
   channels.subscribe('http.server.request.start', (message) => {
     const { request, socket } = message as { request: IncomingMessage; socket: Socket };
     const address = socket.remoteAddress;
     const forwarded = request.headers['x-forwarded-for'];
     // The server emits 'request' synchronously after publishing, in this same async context, so
-    // the store set here is the one the request's handlers run in. Entered for every request,
-    // so an earlier request's peer on the same connection never carries over.
-    store.enterWith(
+    // the scope entered here is the one the request's handlers run in. Entered for every
+    // request, so an earlier request's peer on the same connection never carries over.
+    enterScope(
       address === undefined
         ? undefined
-        : {
-            address,
-            forwardedFor: Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
-          },
+        : ({
+            [ENTRY_FACTS]: {
+              peer: {
+                address,
+                forwardedFor: Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
+              },
+            },
+          } as RequestScope),
     );
   });
-  g[CAPTURE] = { current: () => store.getStore() };
+  g[CAPTURE] = true;
   return true;
 }
 

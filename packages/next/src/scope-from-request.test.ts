@@ -1,4 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+// initAnalytics loads the core, whose Node entry installs the request-scope storage the capture uses.
+import '@tributary/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveClientIp } from './client-ip.js';
 import { capturePeerAddresses } from './peer-address.js';

@@ -55,8 +55,12 @@ export {
 } from './shutdown.js';
 export { ANONYMOUS_ID_COOKIE, readAnonymousIdCookie } from '../context/anonymous-id.js';
 export {
+  currentEntryFacts,
+  ENTRY_FACTS,
+  enterScope,
   getCurrentScope,
   mergeScopes,
   runWithScope,
   type RequestScope,
+  type ScopeWithEntryFacts,
 } from '../context/request-scope.js';

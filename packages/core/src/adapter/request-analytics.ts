@@ -1,5 +1,10 @@
 import type { Analytics, FlushOptions } from '../analytics.js';
-import { CALL_IN_SCOPE, getCurrentScope, type RequestScope } from '../context/request-scope.js';
+import {
+  CALL_IN_SCOPE,
+  getCurrentScope,
+  sameScope,
+  type RequestScope,
+} from '../context/request-scope.js';
 import type { FlushReport } from '../delivery/delivery.js';
 import type {
   AliasMessage,
@@ -152,10 +157,10 @@ export class RequestAnalytics {
       // the scope goes straight to the client: entering it again per call would cost an
       // AsyncLocalStorage.run for nothing. A different current scope (withContext inside the
       // request) is entered so the two merge, as a module-level call would see them.
-      if (current === undefined || current === this.scope) {
+      if (current === undefined || sameScope(current, this.scope)) {
         if (typeof client[CALL_IN_SCOPE] === 'function')
           return client[CALL_IN_SCOPE](this.scope, method, args);
-        if (current === this.scope) return client[method](...args);
+        if (current !== undefined) return client[method](...args);
       }
       return this.client.withScope(this.scope, () => client[method](...args));
     } catch {

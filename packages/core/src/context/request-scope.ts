@@ -17,6 +17,8 @@ export interface RequestScope {
 export interface ScopeStorage {
   run<R>(scope: RequestScope, fn: () => R): R;
   getStore(): RequestScope | undefined;
+  /** Node's and the edge's AsyncLocalStorage have it; the synchronous fallback does not. */
+  enterWith?(scope: RequestScope | undefined): void;
 }
 
 const STORE = Symbol.for('tributary.requestScopeStorage');
@@ -41,6 +43,35 @@ export function runWithScope<R>(scope: RequestScope, fn: () => R): R {
   if (storage === undefined) return fn();
   const outer = storage.getStore();
   return storage.run(outer === undefined ? scope : mergeScopes(outer, scope), fn);
+}
+
+/**
+ * What an adapter learnt about a request before the framework ran (Next.js: the peer address,
+ * from Node's HTTP server), kept on the scope it enters with {@link enterScope}; nested scopes
+ * pass it on. Keyed by a global symbol, so copies of the package read each other's.
+ */
+export const ENTRY_FACTS: unique symbol = Symbol.for('tributary.entryFacts') as never;
+
+/** A scope that may carry {@link ENTRY_FACTS}. */
+export type ScopeWithEntryFacts = RequestScope & { readonly [ENTRY_FACTS]?: unknown };
+
+/**
+ * Makes `scope` the current request scope for the rest of the current synchronous execution and
+ * everything it starts (AsyncLocalStorage `enterWith`), for an adapter hooked in before any
+ * handler runs. Sharing the one storage matters on Node 20: every AsyncLocalStorage in use adds
+ * work to every promise of the process. Returns `false` where the runtime cannot do it.
+ */
+export function enterScope(scope: RequestScope | undefined): boolean {
+  const storage = (globalThis as GlobalWithStore)[STORE];
+  if (storage?.enterWith === undefined) return false;
+  storage.enterWith(scope);
+  return true;
+}
+
+/** The entry facts of the current request scope (see {@link ENTRY_FACTS}), if any. */
+export function currentEntryFacts(): unknown {
+  const scope: ScopeWithEntryFacts | undefined = (globalThis as GlobalWithStore)[STORE]?.getStore();
+  return scope?.[ENTRY_FACTS];
 }
 
 /** The request scope of the current async context, if any. */
@@ -86,6 +117,11 @@ class NestedScope implements RequestScope {
   readonly #outer: RequestScope;
   readonly #inner: RequestScope;
 
+  /** Whether calls in this scope see exactly what calls in `scope` alone would. */
+  adds(scope: RequestScope): boolean {
+    return this.#inner === scope && isEntryOnly(this.#outer);
+  }
+
   constructor(outer: RequestScope, inner: RequestScope) {
     this.#outer = outer;
     this.#inner = inner;
@@ -110,6 +146,13 @@ class NestedScope implements RequestScope {
   [KNOWN_ANONYMOUS_ID](): string | undefined {
     return scopeAnonymousId(this.#inner, false) ?? scopeAnonymousId(this.#outer, false);
   }
+
+  get [ENTRY_FACTS](): unknown {
+    return (
+      (this.#inner as ScopeWithEntryFacts)[ENTRY_FACTS] ??
+      (this.#outer as ScopeWithEntryFacts)[ENTRY_FACTS]
+    );
+  }
 }
 
 /**
@@ -119,6 +162,20 @@ class NestedScope implements RequestScope {
  */
 export function mergeScopes(outer: RequestScope, inner: RequestScope): RequestScope {
   return new NestedScope(outer, inner);
+}
+
+/**
+ * Whether a call made while `current` is the current scope is filled exactly as one given `scope`
+ * directly: the same scope, or `scope` entered over a scope that only carries entry facts.
+ */
+export function sameScope(current: RequestScope | undefined, scope: RequestScope): boolean {
+  return current === scope || (current instanceof NestedScope && current.adds(scope));
+}
+
+// A plain object with no fields of its own (entry facts live under a symbol): reading a kit scope's
+// getters would build its context, so only plain objects are looked into.
+function isEntryOnly(scope: RequestScope): boolean {
+  return Object.getPrototypeOf(scope) === Object.prototype && Object.keys(scope).length === 0;
 }
 
 /** Fallback for runtimes without AsyncLocalStorage: correct for synchronous code only. */
