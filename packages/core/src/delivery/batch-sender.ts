@@ -4,7 +4,12 @@ import type { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
+import {
+  backoffDelay,
+  fitDelayToDeadline,
+  isRetriableStatus,
+  parseRetryAfter,
+} from './retry-policy.js';
 import type { AnalyticsStats } from './stats.js';
 import type { BatchBody } from './batch-body.js';
 import type { Transport } from './transport.js';
@@ -25,6 +30,11 @@ export interface BatchSenderDeps {
    * (unless gzipped); the runtime's own transports get the bytes as written.
    */
   textBody?: boolean | undefined;
+  /**
+   * When a flush or close waiting on this batch gives up (epoch milliseconds), if one does:
+   * backoff waits are shortened to fit the retries left before it.
+   */
+  deadline?: (() => number | undefined) | undefined;
 }
 
 const decoder = new TextDecoder();
@@ -200,7 +210,11 @@ export class BatchSender {
           ),
         };
       }
-      const delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
+      let delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
+      const due = this.#deps.deadline?.();
+      if (due !== undefined) {
+        delay = fitDelayToDeadline(delay, due - Date.now(), opts.maxRetries - retries);
+      }
       retries++;
       stats.retries++;
       logger.debug(`${failure.message}; retry ${retries} of ${opts.maxRetries} in ${delay} ms`);
