@@ -35,6 +35,15 @@ function client(retryBaseDelay: number) {
   return { c, errors, delays };
 }
 
+/** Resolves once `condition` holds; fails after `timeout` ms. */
+async function until(condition: () => boolean, timeout = 5000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const unavailable = (n: number) => Array.from({ length: n }, () => ({ status: 503 }));
 
 describe('retries fit the deadline of a close or a flush', () => {
@@ -75,6 +84,21 @@ describe('retries fit the deadline of a close or a flush', () => {
     expect(errors).toEqual([]);
     expect(server.requests).toHaveLength(7);
     expect(delays()).toHaveLength(6);
+  });
+
+  it('shortens a backoff wait already under way when close({ timeout }) begins', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    server.script(...unavailable(2));
+    const { c, errors, delays } = client(20_000);
+    c.track('u', 'Retried');
+    void c.flush();
+    // The first retry waits 10 s (half of 20 s), longer than the close's whole budget.
+    await until(() => delays().length === 1);
+    expect(delays()).toEqual([{ retry: 1, delay: 10_000 }]);
+    const report = await c.close({ timeout: 3000 });
+    expect(report).toEqual({ delivered: 1, failed: 0, pending: 0 });
+    expect(errors).toEqual([]);
+    expect(server.requests).toHaveLength(3);
   });
 
   it('keeps the full backoff without a deadline', async () => {

@@ -207,6 +207,7 @@ export class Delivery {
       }
     });
     this.#holdProcess();
+    this.#sender.refit();
     this.#pump();
     return promise;
   }
@@ -217,6 +218,7 @@ export class Delivery {
    */
   closeBy(at: number): void {
     this.#closeDeadline = Math.min(this.#closeDeadline ?? Infinity, at);
+    this.#sender.refit();
   }
 
   /** The earliest deadline of a waiting flush or of close, if any: retries fit before it. */
