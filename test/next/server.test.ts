@@ -55,8 +55,8 @@ function get(
 }
 
 describe('delivery on next start', () => {
-  it('with flushAfterResponse: false, sends the events of concurrent requests in shared batches', async () => {
-    const app = await start({ FLUSH_AFTER_RESPONSE: 'false' });
+  it('sends the events of concurrent requests in shared batches by default', async () => {
+    const app = await start();
     const ids = Array.from({ length: 20 }, (_, i) => `batch-${String(i)}`);
     const before = collector.stats().requests;
     await Promise.all(
@@ -66,6 +66,16 @@ describe('delivery on next start', () => {
     expect(seen.map(idOf).sort()).toEqual([...ids].sort());
     // No flush per response: the client's batching delivers.
     expect(collector.stats().requests - before).toBeLessThan(ids.length / 2);
+  });
+
+  it("with flushAfterResponse: true, delivers each response's event without waiting for the batch", async () => {
+    // A flush interval no test outlives: only the flush after each response can deliver.
+    const app = await start({ FLUSH_AFTER_RESPONSE: 'true', FLUSH_INTERVAL: '600000' });
+    for (const id of ['flushed-1', 'flushed-2', 'flushed-3']) {
+      expect(await get(`${app.url}/api/ip?id=${id}`)).toBe(200);
+      const [seen] = await eventsWithIds('Ip Seen', [id]);
+      expect(idOf(seen!)).toBe(id);
+    }
   });
 });
 

@@ -272,6 +272,7 @@ export class Analytics<TPlan extends TrackingPlan = AnyPlan> {
       // A later close() with its own deadline shortens the wait: at that deadline, what is still
       // undelivered is reported, as the first close would at its own.
       const closing = this.#closing;
+      this.#delivery?.closeBy(Date.now() + Math.max(0, options.timeout));
       const timer = setTimeout(
         () => void this.#delivery?.abandon('FLUSH_TIMEOUT'),
         Math.max(0, options.timeout),

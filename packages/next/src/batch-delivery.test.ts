@@ -6,9 +6,13 @@ import { CLIENT_SYMBOL } from './shared-client.js';
 const COVERED = Symbol.for('tributary.next.shutdown-covers');
 const g = globalThis as Record<symbol, unknown>;
 
-beforeEach(() => allowBatchDelivery(true));
+const ALLOWED = Symbol.for('tributary.next.batch-delivery');
+
+beforeEach(() => {
+  delete g[ALLOWED];
+});
 afterEach(() => {
-  allowBatchDelivery(false);
+  delete g[ALLOWED];
   delete g[COVERED];
   delete g[CLIENT_SYMBOL];
 });
@@ -27,7 +31,7 @@ describe('batchDelivers', () => {
     expect(batchDelivers()).toBe(true);
   });
 
-  it('is false unless initAnalytics turned flushAfterResponse off', () => {
+  it('is false when initAnalytics asked for a flush after every response (flushAfterResponse: true)', () => {
     g[CLIENT_SYMBOL] = client;
     coverOnShutdown({ client, serverless: false, serving: () => true });
     allowBatchDelivery(false);

@@ -3,7 +3,7 @@ import { CLIENT_SYMBOL } from './shared-client.js';
 
 /** Where `flushOnShutdown` records what it covers; shared by every route bundle's copy. */
 const COVERED = Symbol.for('tributary.next.shutdown-covers');
-/** Set by `initAnalytics({ flushAfterResponse: false })`. */
+/** `false` after `initAnalytics({ flushAfterResponse: true })`; batching is the default. */
 const ALLOWED = Symbol.for('tributary.next.batch-delivery');
 
 /** What the shutdown hook of this process covers. */
@@ -39,7 +39,7 @@ export function allowBatchDelivery(allowed: boolean): void {
  */
 export function batchDelivers(): boolean {
   const g = globalThis as Globals;
-  if (g[ALLOWED] !== true) return false;
+  if (g[ALLOWED] === false) return false;
   const cover = g[COVERED];
   return (
     cover !== undefined && !cover.serverless && cover.client === g[CLIENT_SYMBOL] && cover.serving()

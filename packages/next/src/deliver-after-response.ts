@@ -16,7 +16,7 @@ export interface DeliveryEnvironment {
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
   /**
    * Whether the client's batching alone delivers, so nothing is scheduled after the response.
-   * Defaults to `true` on `next start` after `initAnalytics({ flushAfterResponse: false })` with the
+   * Defaults to `true` on `next start` (unless `initAnalytics({ flushAfterResponse: true })`) with the
    * shutdown hook (no serverless variable, Next's signal handling or `NEXT_MANUAL_SIG_HANDLE`),
    * else `false`.
    */

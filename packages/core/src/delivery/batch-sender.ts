@@ -4,7 +4,12 @@ import type { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry-policy.js';
+import {
+  backoffDelay,
+  fitDelayToDeadline,
+  isRetriableStatus,
+  parseRetryAfter,
+} from './retry-policy.js';
 import type { AnalyticsStats } from './stats.js';
 import type { BatchBody } from './batch-body.js';
 import type { Transport } from './transport.js';
@@ -25,6 +30,11 @@ export interface BatchSenderDeps {
    * (unless gzipped); the runtime's own transports get the bytes as written.
    */
   textBody?: boolean | undefined;
+  /**
+   * When a flush or close waiting on this batch gives up (epoch milliseconds), if one does:
+   * backoff waits are shortened to fit the retries left before it.
+   */
+  deadline?: (() => number | undefined) | undefined;
 }
 
 const decoder = new TextDecoder();
@@ -40,6 +50,7 @@ export class BatchSender {
   readonly #basicAuth: string;
   readonly #abort = new AbortController();
   #pausedUntil = 0;
+  readonly #backoffs = new Set<Backoff>();
   /** Bytes of the envelope around the messages, `sentAt` included. */
   readonly envelopeBytes: number;
   /** The envelope after the messages, up to the `sentAt` value. */
@@ -200,11 +211,15 @@ export class BatchSender {
           ),
         };
       }
-      const delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
+      let delay = backoffDelay(retries, opts.retryBaseDelay, opts.retryMaxDelay);
+      const due = this.#deps.deadline?.();
+      if (due !== undefined) {
+        delay = fitDelayToDeadline(delay, due - Date.now(), opts.maxRetries - retries);
+      }
       retries++;
       stats.retries++;
       logger.debug(`${failure.message}; retry ${retries} of ${opts.maxRetries} in ${delay} ms`);
-      await this.#sleep(delay);
+      await this.#sleep(delay, opts.maxRetries - retries + 1);
     }
   }
 
@@ -220,18 +235,53 @@ export class BatchSender {
     });
   }
 
-  #sleep(ms: number): Promise<void> {
+  /**
+   * Shortens the backoff waits under way to fit a deadline that appeared after they began (a
+   * close or a bounded flush started while batches were waiting to retry).
+   */
+  refit(): void {
+    const due = this.#deps.deadline?.();
+    if (due === undefined) return;
+    const now = Date.now();
+    for (const backoff of this.#backoffs) {
+      const fitted = fitDelayToDeadline(backoff.wakeAt - now, due - now, backoff.retriesLeft);
+      if (now + fitted < backoff.wakeAt) backoff.reschedule(fitted);
+    }
+  }
+
+  /** Waits `ms`, or until aborted; a backoff wait (`retriesLeft` given) can be refitted. */
+  #sleep(ms: number, retriesLeft?: number): Promise<void> {
     return new Promise((resolve) => {
       const signal = this.#abort.signal;
+      let timer: ReturnType<typeof setTimeout>;
+      const backoff: Backoff = {
+        wakeAt: Date.now() + ms,
+        retriesLeft: retriesLeft ?? 0,
+        reschedule: (wait) => {
+          clearTimeout(timer);
+          backoff.wakeAt = Date.now() + wait;
+          timer = unref(setTimeout(done, wait));
+        },
+      };
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        this.#backoffs.delete(backoff);
         resolve();
       };
-      const timer = unref(setTimeout(done, ms));
+      timer = unref(setTimeout(done, ms));
       signal.addEventListener('abort', done, { once: true });
+      if (retriesLeft !== undefined) this.#backoffs.add(backoff);
     });
   }
+}
+
+/** A backoff wait under way. */
+interface Backoff {
+  wakeAt: number;
+  /** The retries left, the one waiting included. */
+  retriesLeft: number;
+  reschedule(wait: number): void;
 }
 
 const USER_AGENT = `tributary-node/${VERSION}`;

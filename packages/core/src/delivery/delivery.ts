@@ -25,6 +25,8 @@ interface FlushWaiter {
   remaining: number;
   delivered: number;
   failed: number;
+  /** When this flush gives up (epoch milliseconds), if it has a timeout. */
+  deadline: number | undefined;
   resolve: (report: FlushReport) => void;
 }
 
@@ -70,11 +72,12 @@ export class Delivery {
   readonly #outbox: Outbox | undefined;
   #recovering: Promise<void> | undefined;
   #recovered: [from: number, upTo: number] | undefined;
+  #closeDeadline: number | undefined;
 
   constructor(deps: DeliveryDeps) {
     this.#deps = deps;
     this.#opts = deps.options;
-    this.#sender = new BatchSender(deps);
+    this.#sender = new BatchSender({ ...deps, deadline: () => this.#deadline() });
     this.#envelopeBytes = this.#sender.envelopeBytes;
     this.#shape = {
       runtime: deps.runtime,
@@ -184,9 +187,18 @@ export class Delivery {
     if (remaining === 0) return Promise.resolve(emptyReport());
     this.#drainUpTo = Math.max(this.#drainUpTo, upTo);
     const promise = new Promise<FlushReport>((resolve) => {
-      const waiter: FlushWaiter = { from, upTo, remaining, delivered: 0, failed: 0, resolve };
+      const bounded = timeout !== undefined && Number.isFinite(timeout);
+      const waiter: FlushWaiter = {
+        from,
+        upTo,
+        remaining,
+        delivered: 0,
+        failed: 0,
+        deadline: bounded ? Date.now() + Math.max(0, timeout) : undefined,
+        resolve,
+      };
       this.#waiters.push(waiter);
-      if (timeout !== undefined && Number.isFinite(timeout)) {
+      if (bounded) {
         const timer = setTimeout(() => this.#finish(waiter), Math.max(0, timeout));
         waiter.resolve = (report) => {
           clearTimeout(timer);
@@ -195,8 +207,28 @@ export class Delivery {
       }
     });
     this.#holdProcess();
+    this.#sender.refit();
     this.#pump();
     return promise;
+  }
+
+  /**
+   * Sets a deadline that holds until the client stops (a later `close({ timeout })`): backoff
+   * waits fit the retries left before it, as they do before a waiting flush's.
+   */
+  closeBy(at: number): void {
+    this.#closeDeadline = Math.min(this.#closeDeadline ?? Infinity, at);
+    this.#sender.refit();
+  }
+
+  /** The earliest deadline of a waiting flush or of close, if any: retries fit before it. */
+  #deadline(): number | undefined {
+    let due = this.#closeDeadline;
+    for (const waiter of this.#waiters) {
+      if (waiter.deadline !== undefined && (due === undefined || waiter.deadline < due))
+        due = waiter.deadline;
+    }
+    return due;
   }
 
   /**

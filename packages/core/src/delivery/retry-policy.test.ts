@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
+  fitDelayToDeadline,
   isRetriableStatus,
   MAX_RETRY_AFTER,
   parseRetryAfter,
@@ -36,5 +37,22 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+  });
+});
+
+describe('fitDelayToDeadline', () => {
+  it('shares the time left between the retries left and one more attempt', () => {
+    expect(fitDelayToDeadline(5000, 3000, 5)).toBe(500);
+    expect(fitDelayToDeadline(5000, 3000, 10)).toBe(272);
+  });
+
+  it('keeps a backoff that already fits', () => {
+    expect(fitDelayToDeadline(120, 3000, 5)).toBe(120);
+  });
+
+  it('never waits less than 50 ms, unless the backoff is shorter', () => {
+    expect(fitDelayToDeadline(5000, 100, 10)).toBe(50);
+    expect(fitDelayToDeadline(5000, -20, 3)).toBe(50);
+    expect(fitDelayToDeadline(10, -20, 3)).toBe(10);
   });
 });

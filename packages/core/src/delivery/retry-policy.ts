@@ -45,3 +45,17 @@ export function parseRetryAfter(
   }
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER);
 }
+
+/** Shortest backoff wait while a deadline holds: below it, attempts would hammer the API. */
+export const MIN_DEADLINE_DELAY = 50;
+
+/**
+ * The backoff wait while a flush or close has a deadline: no longer than the time left shared
+ * between the retries left and one more attempt, so the budget is spent on attempts instead of
+ * sleeping past it; never below {@link MIN_DEADLINE_DELAY} (unless the backoff itself is shorter).
+ * `retriesLeft` counts the retry about to wait.
+ */
+export function fitDelayToDeadline(backoff: number, timeLeft: number, retriesLeft: number): number {
+  const share = Math.floor(Math.max(0, timeLeft) / (Math.max(1, retriesLeft) + 1));
+  return Math.min(backoff, Math.max(MIN_DEADLINE_DELAY, share));
+}
