@@ -67,6 +67,7 @@ describe('apps/bench smoke run', () => {
     }
     expect([...sdksIn('express')].sort()).toEqual([
       'baseline',
+      'baseline-als',
       'posthog',
       'segment',
       'tributary',
@@ -81,13 +82,25 @@ describe('apps/bench smoke run', () => {
       'next',
     ]);
     expect(Object.keys(frameworks.express4 ?? {}).sort()).toEqual(['baseline', 'tributary']);
-    for (const nest of ['nest-express', 'nest-fastify'])
-      expect(Object.keys(frameworks[nest] ?? {}).sort(), nest).toEqual([
-        'baseline',
-        'tributary-service',
-        'tributary-track',
-      ]);
+    expect(Object.keys(frameworks['nest-express'] ?? {}).sort()).toEqual([
+      'baseline',
+      'tributary-service',
+      'tributary-track',
+    ]);
+    // The storage-only reference row runs in one app of each kind: Express 5 above, and Nest here.
+    expect(Object.keys(frameworks['nest-fastify'] ?? {}).sort()).toEqual([
+      'baseline',
+      'baseline-als',
+      'tributary-service',
+      'tributary-track',
+    ]);
     expect(Object.keys(frameworks.next ?? {}).sort()).toEqual(['baseline', 'tributary']);
+    // Its handler answers 500 to a request that ran outside the storage: none did.
+    for (const alsOnly of [
+      results.summary.express?.defaults?.['baseline-als'],
+      frameworks['nest-fastify']?.['baseline-als'],
+    ])
+      expect((alsOnly as { errors?: { max: number } } | undefined)?.errors?.max).toBe(0);
     expect(Object.keys(results.summary.wire ?? {}).sort()).toEqual(['preserialized', 'stringify']);
   }, 180_000);
 

@@ -501,6 +501,7 @@ async function wireRuns(rep: number): Promise<void> {
 
 const APP_VARIANTS: AppSpec['variant'][] = [
   'baseline',
+  'baseline-als',
   'tributary',
   'tributary-core',
   'segment',
@@ -510,19 +511,45 @@ const APP_VARIANTS: AppSpec['variant'][] = [
 /**
  * The per-framework scenario: each adapter against the same app without analytics, and the core
  * client called by hand in the same app. Express 5's row is scenario 5's (with the peers).
+ * `baseline-als` (the baseline plus one AsyncLocalStorage.run per request) runs right after the
+ * baseline; Next.js has none, as it enters AsyncLocalStorages of its own in every request.
  */
 const FRAMEWORK_APPS: Record<Exclude<Framework, 'express5'>, AppSpec['variant'][]> = {
-  express4: ['baseline', 'tributary', 'tributary-core'],
-  'nest-express': ['baseline', 'tributary-track', 'tributary-service', 'tributary-core'],
-  'nest-fastify': ['baseline', 'tributary-track', 'tributary-service', 'tributary-core'],
+  express4: ['baseline', 'baseline-als', 'tributary', 'tributary-core'],
+  'nest-express': [
+    'baseline',
+    'baseline-als',
+    'tributary-track',
+    'tributary-service',
+    'tributary-core',
+  ],
+  'nest-fastify': [
+    'baseline',
+    'baseline-als',
+    'tributary-track',
+    'tributary-service',
+    'tributary-core',
+  ],
   next: ['baseline', 'tributary', 'tributary-core'],
 };
+
+/** The baselines run whatever `--sdk` chooses: every other row is measured against them. */
+const isBaseline = (variant: string) => variant === 'baseline' || variant === 'baseline-als';
+
+/**
+ * A smoke run leaves out the core called by hand, which scenario 5 already runs in Express, and
+ * enters the storage in one app of each kind only: Express 5 (scenario 5) and NestJS on Fastify
+ * (through @fastify/middie), about 5 s more rather than 10.
+ */
+const skippedInSmoke = (framework: Framework, variant: string) =>
+  settings.smoke &&
+  (variant === 'tributary-core' || (variant === 'baseline-als' && framework !== 'nest-fastify'));
 
 /** The baseline measured last in each scenario/variant: drift between repetitions cancels out. */
 const appBaselines = new Map<string, { reqPerSec: number; cpuPerReqUs: number | null }>();
 
 async function expressRuns(rep: number): Promise<void> {
-  for (const variant of APP_VARIANTS.filter((v) => v === 'baseline' || wanted(v)))
+  for (const variant of APP_VARIANTS.filter((v) => isBaseline(v) || wanted(v)))
     await appRun('express', 'defaults', { framework: 'express5', variant, host: sinkUrl }, rep);
 }
 
@@ -532,9 +559,8 @@ async function frameworkRuns(rep: number): Promise<void> {
     AppSpec['variant'][],
   ][]) {
     if (!wantedVariant(framework)) continue;
-    // A smoke run leaves out the core called by hand, which scenario 5 already runs in Express.
     const chosen = variants.filter(
-      (v) => (v === 'baseline' || wanted(v)) && !(settings.smoke && v === 'tributary-core'),
+      (v) => (isBaseline(v) || wanted(v)) && !skippedInSmoke(framework, v),
     );
     for (const variant of chosen)
       await appRun('frameworks', framework, { framework, variant, host: sinkUrl }, rep);
@@ -842,13 +868,13 @@ const VARIANT_NOTES: Record<string, string> = {
   'wire/preserialized': 'bodies built before the clock starts',
   'wire/stringify': 'JSON.stringify of each batch at send time',
   'express/defaults':
-    'Express 5, each SDK as installed; Tributary through @tributary/express, the peers by hand',
+    'Express 5, each SDK as installed; Tributary through @tributary/express, the peers by hand; baseline-als: no analytics, one AsyncLocalStorage.run per request',
   'frameworks/express4':
-    'Express 4 (npm alias express4); tributary: @tributary/express and req.analytics.track',
+    'Express 4 (npm alias express4); tributary: @tributary/express and req.analytics.track; baseline-als: no analytics, one AsyncLocalStorage.run per request',
   'frameworks/nest-express':
-    'NestJS on Express; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it',
+    'NestJS on Express; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it; baseline-als: no analytics, one AsyncLocalStorage.run per request',
   'frameworks/nest-fastify':
-    'NestJS on Fastify; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it',
+    'NestJS on Fastify; tributary-track: @Track() on the handler; tributary-service: AnalyticsService.track in it; baseline-als: no analytics, one AsyncLocalStorage.run per request',
   'frameworks/next':
     'a Next.js route handler under next start; tributary: withAnalytics and analytics.track',
   'dead/defaults': 'connection refused, each SDK as installed, no error listeners',

@@ -3,6 +3,7 @@
  * `track()` per request (or none, the baseline), in its own process so its CPU is measured apart
  * from the load generator and the sink.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import type { Request, Response } from 'express';
 import { cpuMicros } from './clock.js';
@@ -23,6 +24,16 @@ let close: () => Promise<unknown> = async () => undefined;
 switch (spec.variant) {
   case 'baseline':
     break;
+  case 'baseline-als': {
+    // No analytics: one storage entered per request, as any request context that follows awaits
+    // must. The handler checks it is there, so a request that missed it answers 500 (an error).
+    const als = new AsyncLocalStorage<object>();
+    app.use((_req, _res, next) => als.run({}, next));
+    track = () => {
+      if (als.getStore() === undefined) throw new Error('the request ran outside its storage');
+    };
+    break;
+  }
   case 'tributary': {
     const { analyticsMiddleware } = await import('@tributary/express');
     const middleware = analyticsMiddleware({ writeKey: WRITE_KEY, host: spec.host });

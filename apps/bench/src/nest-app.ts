@@ -1,9 +1,11 @@
 /**
  * The per-framework scenario's NestJS app, on Express or on Fastify: one event per request through
- * `@Track()` or `AnalyticsService.track`, the core client called by hand, or none (the baseline).
+ * `@Track()` or `AnalyticsService.track`, the core client called by hand, or none (the baseline,
+ * and the baseline with one `AsyncLocalStorage.run` per request).
  * Its own process, so its CPU is measured apart from the load generator and the sink.
  */
 import 'reflect-metadata';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Inject, Module, type INestApplication } from '@nestjs/common';
@@ -18,6 +20,8 @@ import { WRITE_KEY } from './sdks.js';
 const { spec } = (await nextFromParent('app', 30_000)) as Envelope & { spec: AppSpec };
 let served = 0;
 const ORDER = { ok: true, order: 'ord_8f14e45fceea167a5a36' };
+/** `baseline-als`: the storage a global middleware enters once per request, before the handler. */
+const als = new AsyncLocalStorage<object>();
 
 async function appModule(): Promise<new () => unknown> {
   switch (spec.variant) {
@@ -80,6 +84,21 @@ async function appModule(): Promise<new () => unknown> {
       class AppModule {}
       return AppModule;
     }
+    case 'baseline-als': {
+      @Controller()
+      class CheckoutController {
+        @Get('checkout')
+        checkout() {
+          // A request that missed the storage answers 500, counted as an error.
+          if (als.getStore() === undefined) throw new Error('the request ran outside its storage');
+          served++;
+          return ORDER;
+        }
+      }
+      @Module({ controllers: [CheckoutController] })
+      class AppModule {}
+      return AppModule;
+    }
     default: {
       @Controller()
       class CheckoutController {
@@ -104,6 +123,10 @@ if (spec.framework === 'nest-fastify') {
   app = await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] });
 } else {
   app = await NestFactory.create(module, { logger: ['error'] });
+}
+if (spec.variant === 'baseline-als') {
+  // A global functional middleware on the platform (Express itself; @fastify/middie on Fastify).
+  app.use((_req: unknown, _res: unknown, next: () => void) => als.run({}, next));
 }
 await app.listen(0, '127.0.0.1');
 const server = app.getHttpServer() as Server;

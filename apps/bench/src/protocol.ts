@@ -44,12 +44,15 @@ export type Framework = (typeof FRAMEWORKS)[number];
 /**
  * One app process. `tributary`: through the framework's adapter (Express middleware, Next.js
  * `withAnalytics`); `tributary-track` / `tributary-service`: NestJS `@Track()` / `AnalyticsService`;
- * `tributary-core`: the core client called by hand; `baseline`: the same app without analytics.
+ * `tributary-core`: the core client called by hand; `baseline`: the same app without analytics;
+ * `baseline-als`: the baseline plus one `AsyncLocalStorage.run` per request and nothing else, what
+ * the runtime charges any request context that follows awaits (Express and NestJS apps only).
  */
 export interface AppSpec {
   framework: Framework;
   variant:
     | 'baseline'
+    | 'baseline-als'
     | 'tributary'
     | 'tributary-track'
     | 'tributary-service'

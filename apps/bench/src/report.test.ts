@@ -41,6 +41,40 @@ describe('the per-framework overhead', () => {
     ]);
   });
 
+  it('shows AsyncLocalStorage.run alone as its own row before the adapter, never judged nor charted', () => {
+    const withAls: SummaryTree = {
+      express: {
+        defaults: {
+          ...tree.express!.defaults,
+          'baseline-als': { ofBaseline: s(0.8), extraCpuUs: s(12), p99Ms: s(2) },
+        },
+      },
+      frameworks: {
+        'nest-fastify': {
+          ...tree.frameworks!['nest-fastify'],
+          'baseline-als': { ofBaseline: s(0.97), extraCpuUs: s(3), p99Ms: s(1) },
+        },
+      },
+    };
+    expect(buildFrameworkTable(withAls)?.rows).toEqual([
+      ['Express 5', 'AsyncLocalStorage.run only (no analytics)', '8,000', '0.8', '12', '2 (2)'],
+      ['Express 5', '@tributary/express', '8,000', '0.63', '80', '3 (2)'],
+      [
+        'NestJS on Fastify',
+        'AsyncLocalStorage.run only (no analytics)',
+        '12,000',
+        '0.97',
+        '3',
+        '1 (1)',
+      ],
+      ['NestJS on Fastify', '@Track()', '12,000', '0.95', '9', '1 (1)'],
+    ]);
+    const targets = checkTargets(withAls).map((c) => c.target);
+    expect(targets.filter((t) => t.includes('AsyncLocalStorage'))).toEqual([]);
+    expect(targets).toEqual(checkTargets(tree).map((c) => c.target));
+    expect(renderSvg(withAls, 'caption')).not.toContain('AsyncLocalStorage');
+  });
+
   it('gets its own chart panel', () => {
     const svg = renderSvg(tree, 'caption');
     expect(svg).toContain('NestJS on Fastify: @Track()');
