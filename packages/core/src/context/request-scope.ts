@@ -117,9 +117,12 @@ class NestedScope implements RequestScope {
   readonly #outer: RequestScope;
   readonly #inner: RequestScope;
 
+  /** Whether the outer scope only carries entry facts; asked on every request-bound call, so kept. */
+  #outerEntryOnly: boolean | undefined;
+
   /** Whether calls in this scope see exactly what calls in `scope` alone would. */
   adds(scope: RequestScope): boolean {
-    return this.#inner === scope && isEntryOnly(this.#outer);
+    return this.#inner === scope && (this.#outerEntryOnly ??= isEntryOnly(this.#outer));
   }
 
   constructor(outer: RequestScope, inner: RequestScope) {
