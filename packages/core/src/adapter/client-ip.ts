@@ -49,9 +49,14 @@ export function resolveClientIp(
     const value = header(options.clientIpHeader.toLowerCase());
     return normalizeIp(value?.split(',')[0]);
   }
-  const trust = trustRule(options.trustProxy);
   const forwarded = header('x-forwarded-for');
-  const socket = normalizeIp(socketAddress);
+  const socket = normalizeSocketIp(socketAddress);
+  // The common case, no proxy trusted, decided without building a rule.
+  if (socket !== undefined && (options.trustProxy ?? false) === false) {
+    if (forwarded !== undefined) warnUntrustedProxy();
+    return socket;
+  }
+  const trust = trustRule(options.trustProxy);
   if (socket !== undefined && !trust(socket, 0)) {
     if (forwarded !== undefined) warnUntrustedProxy();
     return socket;
@@ -86,18 +91,36 @@ function pickFromChain(
   return last;
 }
 
+// The rule is one function per app: wrap it once, not for every request.
+let lastTrust: TrustProxy | undefined;
+let lastRule: ((address: string, hop: number) => boolean) | undefined;
+
 function trustRule(trust: TrustProxy | undefined): (address: string, hop: number) => boolean {
   if (typeof trust === 'function') {
-    return (address, hop) => {
+    if (trust === lastTrust && lastRule !== undefined) return lastRule;
+    lastTrust = trust;
+    return (lastRule = (address, hop) => {
       try {
         return trust(address, hop);
       } catch {
         return false;
       }
-    };
+    });
   }
   if (typeof trust === 'number') return (_address, hop) => hop < trust;
   return () => trust === true;
+}
+
+// A keep-alive connection brings the same socket address request after request.
+let lastSocketAddress: string | undefined;
+let lastSocketIp: string | undefined;
+
+function normalizeSocketIp(address: string | undefined): string | undefined {
+  if (address !== lastSocketAddress || address === undefined) {
+    lastSocketIp = normalizeIp(address);
+    lastSocketAddress = address;
+  }
+  return lastSocketIp;
 }
 
 /** Strips a port, IPv6 brackets and the IPv4-mapped prefix; rejects anything that is not an address. */

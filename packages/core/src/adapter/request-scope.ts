@@ -6,7 +6,7 @@ import {
   resolveAnonymousId,
   type AnonymousIdOptions,
 } from './anonymous-id.js';
-import { resolveClientIp, type ClientIpOptions } from './client-ip.js';
+import { resolveClientIp, type ClientIpOptions, type TrustProxy } from './client-ip.js';
 import { headerReader, type HeaderReader, type RequestFacts } from './request-facts.js';
 
 /** Which request facts go into every message's `context`. Each defaults to `true`. */
@@ -223,9 +223,12 @@ class LazyRequestScope implements AdapterRequestScope {
   #clientIpOptions(): ClientIpOptions | undefined {
     const options = this.#options.clientIp;
     const trustProxy = this.#facts.trustProxy;
-    return trustProxy === undefined || options?.trustProxy !== undefined
-      ? options
-      : { ...options, trustProxy };
+    if (trustProxy === undefined || options?.trustProxy !== undefined) return options;
+    // The framework's rule is one object per app: merge it into the options once, not per request.
+    if (mergedFor.options !== options || mergedFor.trustProxy !== trustProxy) {
+      mergedFor = { options, trustProxy, merged: { ...options, trustProxy } };
+    }
+    return mergedFor.merged;
   }
 
   #build(): MessageContext {
@@ -262,6 +265,12 @@ class LazyRequestScope implements AdapterRequestScope {
 }
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+let mergedFor: {
+  options: ClientIpOptions | undefined;
+  trustProxy: TrustProxy | undefined;
+  merged: ClientIpOptions | undefined;
+} = { options: undefined, trustProxy: undefined, merged: undefined };
 
 // Shared by every scope and called as `scope.userId()`, so no request allocates a resolver.
 function resolveScopeUser(this: LazyRequestScope): string | number | undefined {

@@ -129,6 +129,17 @@ function simplePage(url: string): NonNullable<MessageContext['page']> | undefine
 /** The highest-weighted language tag of an Accept-Language header (`fr-CH, fr;q=0.9` → `fr-CH`). */
 export function parseLocale(header: string | undefined): string | undefined {
   if (header === undefined || header === '') return undefined;
+  // A client sends the same header on every request.
+  if (header === lastLocaleHeader) return lastLocale;
+  lastLocale = pickLocale(header);
+  lastLocaleHeader = header;
+  return lastLocale;
+}
+
+let lastLocaleHeader: string | undefined;
+let lastLocale: string | undefined;
+
+function pickLocale(header: string): string | undefined {
   let best: string | undefined;
   let bestQ = -1;
   for (const part of header.split(',')) {

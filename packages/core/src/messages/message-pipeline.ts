@@ -2,7 +2,7 @@ import { AnalyticsError } from '../errors.js';
 import { applyPrivacy } from '../privacy/apply-privacy.js';
 import type { ResolvedPrivacy } from '../privacy/privacy-options.js';
 import { runBeforeSend, type BeforeSend } from './before-send.js';
-import { serializeMessage } from './serialize.js';
+import { serializeMessage, serializeWireMessage } from './serialize.js';
 import type { MessageType, WireMessage } from './types.js';
 
 /** What goes on from the pipeline: a message and its JSON, a filtered drop, or a failure. */
@@ -24,7 +24,7 @@ export function createMessagePipeline(options: {
   const scrub = privacy.ip !== 'keep' || privacy.names.size > 0 || privacy.referrer !== 'keep';
   return (type, built) => {
     if (scrub) applyPrivacy(built, privacy);
-    const json = serializeMessage(type, built);
+    const json = serializeWireMessage(built);
     if (beforeSend.length === 0) return { message: built, json };
     // A JSON copy: hooks get plain wire data of their own, and nothing they do reaches the caller.
     const outcome = runBeforeSend(beforeSend, JSON.parse(json) as WireMessage);

@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors.js';
+import { LIBRARY } from '../version.js';
+import type { WireMessage } from './types.js';
 
 const MAX_DEPTH = 64;
 
@@ -15,6 +17,50 @@ const MAX_DEPTH = 64;
 export function serializeMessage(method: string, message: object): string {
   if (isPlain(message, 0)) return JSON.stringify(message);
   return JSON.stringify(normalize(method, message, '', [], 0));
+}
+
+/**
+ * Serializes a message as `buildMessage` made it (privacy rules may have changed its `context` and
+ * `properties` since): the same text as {@link serializeMessage}, for less. Only the caller's data
+ * (`context`, `properties`, `traits`, `integrations`) is scanned and stringified as data; the ids,
+ * names and times the builder checked are strings, and a `context` that holds only the library
+ * is a constant. The keys come in the builder's order, so the text is byte for byte the same.
+ */
+export function serializeWireMessage(message: WireMessage): string {
+  const type = message.type;
+  let json = `{"type":"${type}","messageId":${JSON.stringify(message.messageId)},"timestamp":${JSON.stringify(message.timestamp)},"context":${contextJson(type, message.context)}`;
+  if (message.previousId !== undefined)
+    json += `,"previousId":${JSON.stringify(message.previousId)}`;
+  if (message.userId !== undefined) json += `,"userId":${JSON.stringify(message.userId)}`;
+  if (message.anonymousId !== undefined)
+    json += `,"anonymousId":${JSON.stringify(message.anonymousId)}`;
+  if (message.event !== undefined) json += `,"event":${JSON.stringify(message.event)}`;
+  if (message.name !== undefined) json += `,"name":${JSON.stringify(message.name)}`;
+  if (message.category !== undefined) json += `,"category":${JSON.stringify(message.category)}`;
+  if (message.groupId !== undefined) json += `,"groupId":${JSON.stringify(message.groupId)}`;
+  if (message.properties !== undefined)
+    json += `,"properties":${dataJson(type, 'properties', message.properties)}`;
+  if (message.traits !== undefined) json += `,"traits":${dataJson(type, 'traits', message.traits)}`;
+  if (message.integrations !== undefined)
+    json += `,"integrations":${dataJson(type, 'integrations', message.integrations)}`;
+  return `${json}}`;
+}
+
+const LIBRARY_CONTEXT_JSON = JSON.stringify({ library: LIBRARY });
+
+function contextJson(method: string, context: object): string {
+  // Most calls outside a request carry nothing but the library.
+  for (const key in context) {
+    if (key !== 'library') return dataJson(method, 'context', context);
+  }
+  return (context as { library?: unknown }).library === LIBRARY
+    ? LIBRARY_CONTEXT_JSON
+    : dataJson(method, 'context', context);
+}
+
+function dataJson(method: string, path: string, value: object): string {
+  if (isPlain(value, 1)) return JSON.stringify(value);
+  return JSON.stringify(normalize(method, value, path, [], 1));
 }
 
 /**
