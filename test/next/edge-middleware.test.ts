@@ -1,13 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  freePort,
   runNext,
+  startNext,
   startTestCollector,
   stop,
-  until,
   waitForEvent,
+  type RunningNext,
   type TestCollector,
 } from './helpers.js';
 
@@ -15,7 +14,7 @@ import {
 const FIXTURE = new URL('./fixtures/edge-middleware-app/', import.meta.url).pathname;
 
 let collector: TestCollector;
-let server: { child: ChildProcess; done: Promise<unknown>; output: () => string } | undefined;
+let server: RunningNext | undefined;
 let baseUrl: string;
 let requestsDuringBuild = -1;
 let buildOutput = '';
@@ -32,22 +31,8 @@ beforeAll(async () => {
   }
   requestsDuringBuild = collector.stats().requests;
   buildOutput = build.output;
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], env, FIXTURE);
-  const started = server;
-  await until(
-    async () => {
-      if (started.child.exitCode !== null)
-        throw new Error(`next start exited:\n${started.output()}`);
-      return fetch(`${baseUrl}/favicon.ico`).then(
-        () => true,
-        () => false,
-      );
-    },
-    60_000,
-    'next start to answer',
-  );
+  server = await startNext(FIXTURE, env, '/favicon.ico', { anyAnswer: true });
+  baseUrl = server.url;
 });
 
 afterAll(async () => {

@@ -1,21 +1,21 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNextJourney, submitServerAction } from '../../apps/example-next/journey.mjs';
 import {
   APP_DIR,
-  freePort,
   runNext,
+  startNext,
   startTestCollector,
   stop,
   until,
   waitForEvent,
+  type RunningNext,
   type TestCollector,
 } from './helpers.js';
 
 const WRITE_KEY = 'e2e-write-key';
 let collector: TestCollector;
-let server: { child: ChildProcess; done: Promise<unknown>; output: () => string } | undefined;
+let server: RunningNext | undefined;
 let baseUrl: string;
 let build: { code: number | null; output: string };
 let requestsDuringBuild = -1;
@@ -30,22 +30,8 @@ beforeAll(async () => {
   build = await runNext(['build'], env).done;
   requestsDuringBuild = collector.stats().requests;
   if (build.code !== 0) throw new Error(`next build failed:\n${build.output}`);
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], env);
-  const started = server;
-  await until(
-    async () => {
-      if (started.child.exitCode !== null)
-        throw new Error(`next start exited:\n${started.output()}`);
-      return fetch(`${baseUrl}/api/products`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    60_000,
-    'next start to answer',
-  );
+  server = await startNext(APP_DIR, env, '/api/products');
+  baseUrl = server.url;
   // The readiness probe tracked an event; start each test from an empty collector.
   await until(
     () => collector.events({ event: 'Products Searched' }).length > 0,
@@ -350,22 +336,16 @@ describe('the example journey', () => {
 // before the signal is delivered (even with batches still in flight) and the process exits 0.
 describe('SIGTERM on next start', () => {
   it('delivers every event accepted before the signal, then exits 0', async () => {
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], {
-      TRIBUTARY_WRITE_KEY: 'shutdown-key',
-      TRIBUTARY_HOST: collector.url,
-      NEXT_MANUAL_SIG_HANDLE: 'true',
-    });
-    await until(
-      () =>
-        fetch(`${baseUrl}/api/products?q=warmup`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      60_000,
-      'next start to answer',
+    const server = await startNext(
+      APP_DIR,
+      {
+        TRIBUTARY_WRITE_KEY: 'shutdown-key',
+        TRIBUTARY_HOST: collector.url,
+        NEXT_MANUAL_SIG_HANDLE: 'true',
+      },
+      '/api/products?q=warmup',
     );
+    const baseUrl = server.url;
     await until(
       () => collector.events({ event: 'Products Searched' }).length > 0,
       10_000,

@@ -1,6 +1,40 @@
-import { expect } from 'vitest';
+import { startCollector, type RunningCollector } from '@tributary/collector';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startShop, type Shop } from '../express/helpers.js';
 
 export { startCollector, type RunningCollector, type StoredEvent } from '@tributary/collector';
+
+/**
+ * A collector and a fixture app (any script that prints "listening on <url>") for the whole suite:
+ * started before its tests, stopped after them. Read the fields inside tests.
+ */
+export function useAppAndCollector(script: string): { collector: RunningCollector; app: Shop } {
+  const running = {} as { collector: RunningCollector; app: Shop };
+  beforeAll(async () => {
+    running.collector = await startCollector({ port: 0, memory: true, quiet: true });
+    running.app = await startShop(running.collector.url, {}, script);
+  });
+  afterAll(async () => {
+    await running.app?.stop();
+    await running.collector?.close();
+  });
+  return running;
+}
+
+/**
+ * Asserts that no secret reached the collector (its stored text and its rows) or the app's logs,
+ * once the log line matching `delivered` (which follows delivery) is out.
+ */
+export async function expectNoSecretsAnywhere(
+  collector: RunningCollector,
+  output: () => string,
+  delivered: RegExp,
+): Promise<void> {
+  expectNoSecrets(await storedText(collector.url), 'what the collector stored');
+  expectNoSecrets(JSON.stringify(collector.events()), 'the collector’s rows');
+  await waitForOutput(output, delivered);
+  expectNoSecrets(output(), 'the app’s logs');
+}
 
 /** What the request carries that must never leave the app as is. */
 export const SECRETS = {

@@ -1,22 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../express/helpers.js';
-import { freePort, runNext, stop, until } from '../next/helpers.js';
+import { runNext, startNext, stop, type RunningNext } from '../next/helpers.js';
 import {
   ANONYMOUS_ID,
-  expectNoSecrets,
+  expectNoSecretsAnywhere,
   expectScrubbedContext,
   privacyRequest,
   startCollector,
-  storedText,
-  waitForOutput,
   type RunningCollector,
 } from './helpers.js';
 
 const FIXTURE = new URL('./fixtures/next-app/', import.meta.url).pathname;
 
 let collector: RunningCollector;
-let server: { child: ChildProcess; done: Promise<unknown>; output: () => string } | undefined;
+let server: RunningNext | undefined;
 let baseUrl: string;
 
 beforeAll(async () => {
@@ -24,22 +21,8 @@ beforeAll(async () => {
   const env = { TRIBUTARY_WRITE_KEY: 'privacy-next-key', TRIBUTARY_HOST: collector.url };
   const build = await runNext(['build'], env, FIXTURE).done;
   if (build.code !== 0) throw new Error(`next build failed:\n${build.output}`);
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = runNext(['start', '-p', String(port), '-H', '127.0.0.1'], env, FIXTURE);
-  const started = server;
-  await until(
-    async () => {
-      if (started.child.exitCode !== null)
-        throw new Error(`next start exited:\n${started.output()}`);
-      return fetch(`${baseUrl}/favicon.ico`).then(
-        () => true,
-        () => false,
-      );
-    },
-    60_000,
-    'next start to answer',
-  );
+  server = await startNext(FIXTURE, env, '/favicon.ico', { anyAnswer: true });
+  baseUrl = server.url;
 });
 
 afterAll(async () => {
@@ -65,9 +48,6 @@ describe('privacy rules in a Next.js app', () => {
       referrer: 'https://idp.example/callback?code=[REDACTED]&state=ok',
     });
 
-    expectNoSecrets(await storedText(collector.url), 'what the collector stored');
-    expectNoSecrets(JSON.stringify(collector.events()), 'the collector’s rows');
-    await waitForOutput(server!.output, /delivered \d+ message/);
-    expectNoSecrets(server!.output(), 'the app’s logs');
+    await expectNoSecretsAnywhere(collector, server!.output, /delivered \d+ message/);
   });
 });
