@@ -1,15 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { suiteConfig } from '../suite-config.js';
 
 // The tarball install test: run by scripts/test-packed.mjs, which packs every package, installs the
 // tarballs into a clean project outside the workspace and passes it in TRIBUTARY_PACKED_DIR.
-export default defineConfig({
-  test: {
-    root: new URL('../..', import.meta.url).pathname,
-    include: ['test/packed/**/*.packed.ts'],
-    reporters: ['default', 'json'],
-    outputFile: { json: '.reports/packed.json' },
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    fileParallelism: false,
-  },
+export default suiteConfig({
+  include: ['test/packed/**/*.packed.ts'],
+  report: 'packed',
+  hookTimeout: 60_000,
 });
