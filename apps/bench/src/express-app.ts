@@ -6,9 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import type { Request, Response } from 'express';
-import { cpuMicros } from './clock.js';
 import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
-import { nextFromParent, tell } from './ipc.js';
+import { answerMarks, nextFromParent, tell } from './ipc.js';
 import type { AppSpec, Envelope } from './protocol.js';
 import { POSTHOG_KEY, WRITE_KEY } from './sdks.js';
 
@@ -88,20 +87,11 @@ const server = app.listen(0, '127.0.0.1', () => {
   void tell({ type: 'listening', port: (server.address() as AddressInfo).port });
 });
 
-process.on('message', (message: Envelope) => {
-  if (message.type === 'mark') {
-    void tell({
-      type: 'mark',
-      id: message.id,
-      cpuMicros: cpuMicros(),
-      served,
-      rss: process.memoryUsage().rss,
-    });
-  } else if (message.type === 'stop') {
+answerMarks({
+  served: () => served,
+  stop: () => {
     server.closeAllConnections();
     server.close();
-    void close().finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3000).unref();
-  }
+    return close();
+  },
 });
-process.on('disconnect', () => process.exit(0));

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { cpuMicros } from './clock.js';
 import type { Envelope } from './protocol.js';
 
 /** Sends a message to the parent; resolves once it has been handed to the channel. */
@@ -25,6 +26,34 @@ export function nextFromParent(type: string, timeout: number): Promise<Envelope>
     };
     process.on('message', onMessage);
   });
+}
+
+/**
+ * App side: answers the orchestrator's marks (this process's CPU, the responses `served()` counts,
+ * RSS, and whatever `extra()` adds) and its stop, which calls `stop` and exits once it settles, or
+ * after 3 s.
+ */
+export function answerMarks(app: {
+  served: () => number;
+  stop: () => Promise<unknown> | void;
+  extra?: () => Record<string, unknown>;
+}): void {
+  process.on('message', (message: Envelope) => {
+    if (message.type === 'mark') {
+      void tell({
+        type: 'mark',
+        id: message.id,
+        cpuMicros: cpuMicros(),
+        served: app.served(),
+        rss: process.memoryUsage().rss,
+        ...app.extra?.(),
+      });
+    } else if (message.type === 'stop') {
+      setTimeout(() => process.exit(0), 3000).unref();
+      void Promise.resolve(app.stop()).finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
 }
 
 let nextId = 1;

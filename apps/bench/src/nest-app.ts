@@ -11,9 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { Controller, Get, Inject, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AnalyticsService as AnalyticsServiceType } from '@tributary/nestjs';
-import { cpuMicros } from './clock.js';
 import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
-import { nextFromParent, tell } from './ipc.js';
+import { answerMarks, nextFromParent, tell } from './ipc.js';
 import type { AppSpec, Envelope } from './protocol.js';
 import { WRITE_KEY } from './sdks.js';
 
@@ -132,20 +131,11 @@ await app.listen(0, '127.0.0.1');
 const server = app.getHttpServer() as Server;
 await tell({ type: 'listening', port: (server.address() as AddressInfo).port });
 
-process.on('message', (message: Envelope) => {
-  if (message.type === 'mark') {
-    void tell({
-      type: 'mark',
-      id: message.id,
-      cpuMicros: cpuMicros(),
-      served,
-      rss: process.memoryUsage().rss,
-    });
-  } else if (message.type === 'stop') {
+answerMarks({
+  served: () => served,
+  stop: () => {
     server.closeAllConnections();
     // `app.close()` runs the module's shutdown hook, which delivers what is queued.
-    void Promise.all([app.close(), closeClient()]).finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3000).unref();
-  }
+    return Promise.all([app.close(), closeClient()]);
+  },
 });
-process.on('disconnect', () => process.exit(0));

@@ -4,29 +4,20 @@
  * `next start` serves from this one process.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { cpuMicros } from './clock.js';
-import { tell } from './ipc.js';
-import type { Envelope } from './protocol.js';
+import { answerMarks } from './ipc.js';
 
 let served = 0;
 subscribe('http.server.response.finish', () => {
   served++;
 });
 
-process.on('message', (message: Envelope) => {
-  if (message.type === 'mark') {
-    void tell({
-      type: 'mark',
-      id: message.id,
-      cpuMicros: cpuMicros(),
-      served,
-      rss: process.memoryUsage().rss,
-      // Next sets PORT once its server listens.
-      port: Number(process.env.PORT ?? 0),
-    });
-  } else if (message.type === 'stop') {
+answerMarks({
+  served: () => served,
+  // Next sets PORT once its server listens.
+  extra: () => ({ port: Number(process.env.PORT ?? 0) }),
+  // Next's own SIGTERM handling ends the process once it has shut down (the 3 s bound aside).
+  stop: () => {
     process.kill(process.pid, 'SIGTERM');
-    setTimeout(() => process.exit(0), 3000).unref();
-  }
+    return new Promise<never>(() => undefined);
+  },
 });
-process.on('disconnect', () => process.exit(0));
