@@ -108,7 +108,8 @@ function createTracker(): ServedRequests & {
       }
       inFlight.set(response, server);
       if (stopping) closeConnection(response);
-      response.on('finish', done);
+      // 'close' alone: a response emits it after 'finish' and when its connection is cut before
+      // it finished, so one listener per request sees both (issue #20).
       response.on('close', done);
     },
     stopAccepting() {
