@@ -4,7 +4,7 @@ import {
   type ClientIpOptions as KitClientIpOptions,
 } from '@tributary/core/adapter';
 import { readEnv } from './env.js';
-import { withPeerAddress, type AddressFacts } from './peer-address.js';
+import { addPeerAddress, type AddressFacts } from './peer-address.js';
 
 /** Anything with a Fetch-style `get`: `Headers`, `ReadonlyHeaders`, a Node adapter. */
 export interface HeaderReader {
@@ -62,7 +62,7 @@ export function resolveClientIp(
   options: ClientIpOptions = {},
   env: (name: string) => string | undefined = readEnv,
 ): string | undefined {
-  const facts = withPeerAddress<AddressFacts>({ headers });
+  const facts = addPeerAddress<AddressFacts>({ headers });
   return resolveWithKit(
     headerReader(facts.headers),
     facts.socketAddress,

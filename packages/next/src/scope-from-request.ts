@@ -3,11 +3,12 @@ import {
   createRequestScope,
   type AdapterRequestScope,
   type AnonymousIdCookieOptions,
-  type ClientIpOptions as KitClientIpOptions,
   type HeaderSource,
+  type RequestFacts,
+  type RequestScopeOptions,
 } from '@tributary/core/adapter';
 import { clientIpPolicy, type ClientIpOptions } from './client-ip.js';
-import { withPeerAddress } from './peer-address.js';
+import { addPeerAddress } from './peer-address.js';
 
 /** Request header the proxy sets so Server Components and Actions know the page URL. */
 export const PAGE_URL_HEADER = 'x-tributary-url';
@@ -27,30 +28,56 @@ export interface NextRequestFacts {
   setCookie?: ((header: string) => void) | undefined;
 }
 
+/** The request options {@link scopeFromRequest} reads. */
+export type ScopeSettings = ClientIpOptions & {
+  anonymousIdCookie?: AnonymousIdCookieOptions | false | undefined;
+};
+
 /**
  * A request's scope, through the kit: context from the URL and headers (never cookies or
  * authorization), the client ip from the socket address captured on `next start`, the `ajs_anonymous_id` cookie (minted when `setCookie` is given and `mint` is
- * not `false`), a request id and the user id.
+ * not `false`), a request id and the user id. `facts` become the scope's own (the peer address is
+ * set on them): pass an object built for this request.
  */
 export function scopeFromRequest(
   facts: NextRequestFacts,
-  options: ClientIpOptions & { anonymousIdCookie?: AnonymousIdCookieOptions | false },
+  settings: ScopeSettings,
   userId: Id | undefined,
 ): AdapterRequestScope {
-  return createRequestScope(withPeerAddress(facts), {
-    clientIp: policyFor(options),
-    anonymousId: { mint: options.anonymousIdCookie },
-    resolveUser: userId === undefined ? undefined : () => userId,
-  });
+  const options = scopeOptions(settings);
+  if (userId === undefined) return createRequestScope(addPeerAddress(facts), options.anonymous);
+  (facts as FactsWithUser).userId = userId;
+  return createRequestScope(addPeerAddress(facts), options.user);
 }
 
-/** One client-ip policy per options object: the options of a wrapper change only with `initAnalytics`. */
-const policies = new WeakMap<ClientIpOptions, KitClientIpOptions>();
+type FactsWithUser = NextRequestFacts & { userId?: Id };
 
-function policyFor(options: ClientIpOptions): KitClientIpOptions {
-  let policy = policies.get(options);
-  if (policy === undefined) policies.set(options, (policy = clientIpPolicy(options)));
-  return policy;
+// The kit calls it with the facts: one function for every request, no per-request closure.
+const userOfFacts = (facts: RequestFacts): unknown => (facts as FactsWithUser).userId;
+
+interface ScopeOptions {
+  anonymous: RequestScopeOptions;
+  /** The same with the user id the caller resolved, read off the facts. */
+  user: RequestScopeOptions;
+}
+
+/**
+ * One pair of scope options per settings object: a wrapper's settings change only with
+ * `initAnalytics`, so a request allocates none (issue #20).
+ */
+const optionsBySettings = new WeakMap<ScopeSettings, ScopeOptions>();
+
+function scopeOptions(settings: ScopeSettings): ScopeOptions {
+  let options = optionsBySettings.get(settings);
+  if (options === undefined) {
+    const anonymous = {
+      clientIp: clientIpPolicy(settings),
+      anonymousId: { mint: settings.anonymousIdCookie },
+    };
+    options = { anonymous, user: { ...anonymous, resolveUser: userOfFacts } };
+    optionsBySettings.set(settings, options);
+  }
+  return options;
 }
 
 /**

@@ -53,8 +53,8 @@ function createTracker(): ServedRequests & {
   started(server: Server, response: ServerResponse): void;
 } {
   const servers = new Set<Server>();
-  // Each response in flight, with its server: one shared listener per event instead of two
-  // closures (and `once` wrappers) per request.
+  // Each response in flight, with its server: one shared `close` listener per response, no
+  // closures.
   const inFlight = new Map<ServerResponse, Server>();
   const hooks: ((closedAt: number) => Promise<unknown>)[] = [];
   const idleWaiters = new Set<() => void>();
@@ -108,7 +108,8 @@ function createTracker(): ServedRequests & {
       }
       inFlight.set(response, server);
       if (stopping) closeConnection(response);
-      response.on('finish', done);
+      // 'close' alone: a response emits it after 'finish' and when its connection is cut before
+      // it finished, so one listener per request sees both (issue #20).
       response.on('close', done);
     },
     stopAccepting() {

@@ -69,6 +69,37 @@ describe('withAnalytics', () => {
     );
   });
 
+  it('gives each request its own user, even though the wrapper reuses one set of scope options', async () => {
+    const handler = withAnalytics(
+      async (_req: Request, _ctx: unknown, a) => {
+        a.track({ event: 'Seen' });
+        return new Response();
+      },
+      { resolveUser: (req) => req.headers.get('x-user-id') },
+    );
+    const as = (user?: string) =>
+      new Request('https://shop.example/api/x', {
+        headers: {
+          cookie: 'ajs_anonymous_id=%22anon-1%22',
+          ...(user === undefined ? {} : { 'x-user-id': user }),
+        },
+      });
+    await Promise.all([handler(as('user-a'), {}), handler(as('user-b'), {})]);
+    await handler(as(), {});
+    expect(analytics.messages.map((m) => [m.userId, m.anonymousId])).toEqual([
+      ['user-a', 'anon-1'],
+      ['user-b', 'anon-1'],
+      [undefined, 'anon-1'],
+    ]);
+  });
+
+  it('sets no cookie on the response of a request that makes no call', async () => {
+    const handler = withAnalytics(() => Response.json({ ok: true }));
+    const response = await handler(new Request('https://shop.example/api/x'), {});
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(analytics.messages).toEqual([]);
+  });
+
   it('gives getAnalytics() the running handler’s client, at any depth', async () => {
     const handler = withAnalytics(async () => {
       const a = await getAnalytics();

@@ -1,10 +1,12 @@
 import * as core from '@tributary/core';
-import type { Id, RequestScope } from '@tributary/core';
+import type { Analytics, Id, RequestScope } from '@tributary/core';
 import { RequestAnalytics } from '@tributary/core/adapter';
+import { batchDelivers } from './batch-delivery.js';
 import { deliverAfterResponse } from './deliver-after-response.js';
 import { isBuildPhase } from './env.js';
 import type { NextRequestOptions } from './init.js';
-import { pageUrl, resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
+import { RouteRequestFacts } from './route-request-facts.js';
+import { resolveUserSafely, scopeFromRequest } from './scope-from-request.js';
 import { acquireClient, settingsWith, sharedClient } from './shared-client.js';
 
 /** Options of {@link withAnalytics}; request options default to those given to `initAnalytics`. */
@@ -41,18 +43,16 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
   options: WithAnalyticsOptions<TRequest> = {},
 ): (request: TRequest, context: TContext) => Promise<TResponse> {
   const settingsNow = settingsWith(options);
+  // `next build` sets NEXT_PHASE before it loads a route, so the wrapper decides once, not per request.
+  const building = isBuildPhase();
   return async function handlerWithAnalytics(request, context) {
-    if (isBuildPhase())
+    if (building)
       return handler(request, context, new RequestAnalytics(acquireClient(core.Analytics), {}));
     const client = sharedClient(core.Analytics);
     const settings = settingsNow();
-    const cookies: string[] = [];
+    const facts = new RouteRequestFacts(request);
     const scope = scopeFromRequest(
-      {
-        url: pageUrl(request.url, request.headers.get('host')),
-        headers: request.headers,
-        setCookie: (cookie) => cookies.push(cookie),
-      },
+      facts,
       settings,
       settings.resolveUser === undefined
         ? undefined
@@ -67,15 +67,27 @@ export function withAnalytics<TRequest extends Request, TContext, TResponse exte
       });
       // A handler that answers synchronously needs no extra turn.
       const response = result instanceof Response ? result : await result;
-      for (const cookie of cookies) appendCookie(response, cookie);
+      if (facts.cookies !== undefined)
+        for (const cookie of facts.cookies) appendCookie(response, cookie);
       return response;
     } finally {
-      const timeout = settings.flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
-      const { pending } = deliverAfterResponse(() => client.flush({ timeout }));
+      // On `next start` the client's batching delivers: no flush, and no closure for one.
+      const pending = batchDelivers()
+        ? undefined
+        : flushAfterResponse(client, settings.flushTimeout);
       // Only where nothing can keep the function alive: bounded by the flush timeout.
       if (pending !== undefined) await pending;
     }
   };
+}
+
+/** Hands the flush to `after()` or the platform; a promise only when it must be awaited. */
+function flushAfterResponse(
+  client: Analytics,
+  flushTimeout: number | undefined,
+): Promise<unknown> | undefined {
+  const timeout = flushTimeout ?? DEFAULT_FLUSH_TIMEOUT;
+  return deliverAfterResponse(() => client.flush({ timeout })).pending;
 }
 
 function appendCookie(response: Response, cookie: string): void {
