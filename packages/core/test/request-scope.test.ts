@@ -55,4 +55,29 @@ describe('the per-request context seam', () => {
     });
     expect(getCurrentScope()).toBeUndefined();
   });
+
+  it('takes the user of the innermost scope that resolves users, at call time', () => {
+    const analytics = createTestAnalytics();
+    let outerUser: string | undefined = 'outer-user';
+    runWithScope({ userId: () => outerUser, anonymousId: 'anon' }, () => {
+      runWithScope({ context: { locale: 'en' } }, () => {
+        analytics.track({ event: 'Outer user' });
+        outerUser = 'signed-in-later';
+        analytics.track({ event: 'Outer user, later' });
+        runWithScope({ userId: () => 'inner-user' }, () =>
+          analytics.track({ event: 'Inner user' }),
+        );
+      });
+    });
+    runWithScope({ anonymousId: 'a' }, () => {
+      runWithScope({ context: { locale: 'en' } }, () => {
+        expect(getCurrentScope()?.userId).toBeUndefined();
+      });
+    });
+    expect(analytics.messages.map((m) => m.userId)).toEqual([
+      'outer-user',
+      'signed-in-later',
+      'inner-user',
+    ]);
+  });
 });

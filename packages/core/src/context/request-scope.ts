@@ -138,8 +138,15 @@ class NestedScope implements RequestScope {
   }
 
   get userId(): (() => string | number | undefined) | undefined {
+    return this.#inner.userId !== undefined || this.#outer.userId !== undefined
+      ? nestedUser
+      : undefined;
+  }
+
+  /** @internal The user id of the innermost scope that resolves users. */
+  resolveUser(): string | number | undefined {
     const owner = this.#inner.userId !== undefined ? this.#inner : this.#outer;
-    return owner.userId === undefined ? undefined : () => owner.userId?.();
+    return owner.userId?.();
   }
 
   get anonymousId(): string | undefined {
@@ -156,6 +163,11 @@ class NestedScope implements RequestScope {
       (this.#outer as ScopeWithEntryFacts)[ENTRY_FACTS]
     );
   }
+}
+
+// Shared by every nested scope and called as `scope.userId()`, so no read allocates a resolver.
+function nestedUser(this: NestedScope): string | number | undefined {
+  return this.resolveUser();
 }
 
 /**
