@@ -502,6 +502,7 @@ async function wireRuns(rep: number): Promise<void> {
 const APP_VARIANTS: AppSpec['variant'][] = [
   'baseline',
   'baseline-als',
+  'ideal-client',
   'tributary',
   'tributary-core',
   'segment',
@@ -533,8 +534,9 @@ const FRAMEWORK_APPS: Record<Exclude<Framework, 'express5'>, AppSpec['variant'][
   next: ['baseline', 'tributary', 'tributary-core'],
 };
 
-/** The baselines run whatever `--sdk` chooses: every other row is measured against them. */
-const isBaseline = (variant: string) => variant === 'baseline' || variant === 'baseline-als';
+/** The baselines and references run whatever `--sdk` chooses: the other rows are read against them. */
+const isBaseline = (variant: string) =>
+  variant === 'baseline' || variant === 'baseline-als' || variant === 'ideal-client';
 
 /**
  * A smoke run leaves out the core called by hand, which scenario 5 already runs in Express, and
@@ -868,7 +870,7 @@ const VARIANT_NOTES: Record<string, string> = {
   'wire/preserialized': 'bodies built before the clock starts',
   'wire/stringify': 'JSON.stringify of each batch at send time',
   'express/defaults':
-    'Express 5, each SDK as installed; Tributary through @tributary/express, the peers by hand; baseline-als: no analytics, one AsyncLocalStorage.run per request',
+    'Express 5, each SDK as installed; Tributary through @tributary/express, the peers by hand; baseline-als: no analytics, one AsyncLocalStorage.run per request; ideal-client: the stringify-at-send client of the wire limit, by hand',
   'frameworks/express4':
     'Express 4 (npm alias express4); tributary: @tributary/express and req.analytics.track; baseline-als: no analytics, one AsyncLocalStorage.run per request',
   'frameworks/nest-express':

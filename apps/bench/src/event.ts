@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The one track event every SDK sends: 11 properties, a nested object and an array, about 600
  * bytes once an SDK has wrapped it. A fresh object per call, as an application builds one.
@@ -27,5 +29,18 @@ export function eventProperties(i: number): Record<string, unknown> {
       { sku: 'SKU-4A81', name: 'Trail Shoes', price: 89.95, quantity: 1 },
       { sku: 'SKU-77C0', name: 'Wool Socks', price: 30, quantity: 1 },
     ],
+  };
+}
+
+/** The event as the wire-limit client sends it: a finished Segment message. */
+export function wireMessage(i: number): object {
+  return {
+    type: 'track',
+    messageId: randomUUID(),
+    timestamp: new Date().toISOString(),
+    context: { library: { name: 'wire-limit', version: '0.0.0' } },
+    userId: userIdFor(i),
+    event: EVENT_NAME,
+    properties: eventProperties(i),
   };
 }

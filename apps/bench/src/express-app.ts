@@ -33,6 +33,13 @@ switch (spec.variant) {
     };
     break;
   }
+  case 'ideal-client': {
+    const { IdealClient } = await import('./ideal-client.js');
+    const client = new IdealClient(spec.host);
+    track = (_req, i) => client.track(i);
+    close = () => client.close();
+    break;
+  }
   case 'tributary': {
     const { analyticsMiddleware } = await import('@tributary/express');
     const middleware = analyticsMiddleware({ writeKey: WRITE_KEY, host: spec.host });

@@ -46,13 +46,16 @@ export type Framework = (typeof FRAMEWORKS)[number];
  * `withAnalytics`); `tributary-track` / `tributary-service`: NestJS `@Track()` / `AnalyticsService`;
  * `tributary-core`: the core client called by hand; `baseline`: the same app without analytics;
  * `baseline-als`: the baseline plus one `AsyncLocalStorage.run` per request and nothing else, what
- * the runtime charges any request context that follows awaits (Express and NestJS apps only).
+ * the runtime charges any request context that follows awaits (Express and NestJS apps only);
+ * `ideal-client`: the wire limit's stringify-at-send client called by hand (Express 5 only), the
+ * least any client costs a request to deliver its event.
  */
 export interface AppSpec {
   framework: Framework;
   variant:
     | 'baseline'
     | 'baseline-als'
+    | 'ideal-client'
     | 'tributary'
     | 'tributary-track'
     | 'tributary-service'

@@ -3,10 +3,9 @@
  * task, and reads measurements back over IPC. Nothing here installs error listeners: a run that an
  * SDK crashes shows up as a crashed run.
  */
-import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { cpuMicros, nanos, nextTurn, sleep, wallClock } from './clock.js';
-import { eventProperties, EVENT_NAME, userIdFor } from './event.js';
+import { eventProperties, userIdFor, wireMessage } from './event.js';
 import { nextFromParent, tell } from './ipc.js';
 import type { Envelope, WorkerTask } from './protocol.js';
 import { createSdk, WRITE_KEY } from './sdks.js';
@@ -47,18 +46,6 @@ function stringifyNsPerCall(n: number): number {
   const ns = (nanos() - start) / n;
   retained = bytes;
   return ns;
-}
-
-function wireMessage(i: number): object {
-  return {
-    type: 'track',
-    messageId: randomUUID(),
-    timestamp: new Date().toISOString(),
-    context: { library: { name: 'wire-limit', version: '0.0.0' } },
-    userId: userIdFor(i),
-    event: EVENT_NAME,
-    properties: eventProperties(i),
-  };
 }
 
 async function callCost(
