@@ -83,8 +83,9 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<AnalyticsModul
 
 /**
  * Tributary analytics for Nest: configures one client through DI, provides `AnalyticsService` and
- * the raw client (`ANALYTICS_CLIENT`), registers the interceptor behind `@Track()` and request
- * context, and delivers what is queued when the application shuts down.
+ * the raw client (`ANALYTICS_CLIENT`), enters each request's scope (in the platform in an
+ * HTTP-only app, with a global interceptor in an app with GraphQL, gateway or microservice
+ * handlers), and delivers what is queued when the application shuts down.
  *
  * Options are checked when the module initializes; bad ones stop the app with one error listing
  * each problem. On shutdown (`app.close()`, or a signal after `app.enableShutdownHooks()`) the

@@ -22,7 +22,7 @@ export function hasNonHttpHandlers(modules: ModulesContainer): boolean {
   return false;
 }
 
-function declaresNonHttp(type: Function): boolean {
+function declaresNonHttp(type: object): boolean {
   if (CLASS_KEYS.some((key) => Reflect.hasMetadata(key, type))) return true;
   // Handlers can be inherited from a base class.
   let proto = (type as { prototype?: unknown }).prototype;
