@@ -11,10 +11,19 @@ type WsArgumentsHost = ReturnType<ExecutionContext['switchToWs']>;
  * here rather than from Nest's internal `ExecutionContextHost`, whose path is not public API.
  */
 export class RequestExecutionContext implements ExecutionContext {
-  readonly #args: [unknown, unknown, unknown];
+  readonly #request: unknown;
+  readonly #response: unknown;
+  readonly #next: unknown;
 
   constructor(request: unknown, response: unknown, next: unknown) {
-    this.#args = [request, response, next];
+    this.#request = request;
+    this.#response = response;
+    this.#next = next;
+  }
+
+  // The arguments as an array only when asked for: most requests never are.
+  get #args(): [unknown, unknown, unknown] {
+    return [this.#request, this.#response, this.#next];
   }
 
   getType<TContext extends string = 'http'>(): TContext {
