@@ -66,11 +66,12 @@ function enter(
   let scope: RequestScope | undefined;
   try {
     const request = req as AnalyticsRequest & MarkedRequest;
+    // A plain property (a tenth of `defineProperty`'s cost): unlike the scope, the owner is the
+    // app's, so a copy of the request may carry it. Set first: if the request cannot be read,
+    // `@Track()` still fires, without the request's context, as the interceptor always did.
+    request[SCOPE_OWNER] = owner.interceptor;
     const context = new RequestExecutionContext(req, res, next);
     scope = cachedScope(request, res, context, owner.options, owner.logger);
-    // A plain property (a tenth of `defineProperty`'s cost): unlike the scope, the owner is the
-    // app's, so a copy of the request may carry it.
-    request[SCOPE_OWNER] = owner.interceptor;
     watchRequest(owner.client, scope, request, res, owner.options);
   } catch (error) {
     owner.logger.warn(
