@@ -5,7 +5,7 @@ import type { AnalyticsInterceptor } from './analytics.interceptor.js';
 import { cachedScope } from './execution-scope.js';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
 import { RequestExecutionContext } from './request-execution-context.js';
-import { SCOPE_OWNER, type MarkedRequest } from './request-marks.js';
+import { SCOPE_OWNER, type ScopeOwnerHolder } from './request-marks.js';
 import { watchRequest } from './request-events.js';
 import type { AnyAnalytics } from './options.js';
 
@@ -34,18 +34,26 @@ export function enterScopeInPlatform(
   const instance = adapter?.getInstance?.() as PlatformInstance | undefined;
   if (instance === undefined) return false;
   if (type === 'express' && typeof instance.use === 'function') {
+    markOwner(instance, owner);
     instance.use((req: unknown, res: unknown, next: () => void) => {
       enter(owner, req, res, next, next);
     });
     return true;
   }
   if (type === 'fastify' && typeof instance.addHook === 'function') {
+    markOwner(instance, owner);
     instance.addHook('preHandler', (request: unknown, reply: unknown, done: () => void) => {
       enter(owner, request, reply, undefined, done);
     });
     return true;
   }
   return false;
+}
+
+// Once per app: requests reach it through `req.app` / `request.server` (see request-marks.ts),
+// so no request is written to.
+function markOwner(instance: PlatformInstance, owner: PlatformScopeOwner): void {
+  (instance as ScopeOwnerHolder)[SCOPE_OWNER] = owner.interceptor;
 }
 
 interface PlatformInstance {
@@ -65,11 +73,7 @@ function enter(
 ): void {
   let scope: RequestScope | undefined;
   try {
-    const request = req as AnalyticsRequest & MarkedRequest;
-    // A plain property (a tenth of `defineProperty`'s cost): unlike the scope, the owner is the
-    // app's, so a copy of the request may carry it. Set first: if the request cannot be read,
-    // `@Track()` still fires, without the request's context, as the interceptor always did.
-    request[SCOPE_OWNER] = owner.interceptor;
+    const request = req as AnalyticsRequest;
     const context = new RequestExecutionContext(req, res, next);
     scope = cachedScope(request, res, context, owner.options, owner.logger);
     watchRequest(owner.client, scope, request, res, owner.options);

@@ -1,6 +1,6 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { enterScope } from '@tributary/core/adapter';
-import { SCOPE_OWNER, SKIPPED, type MarkedRequest } from './request-marks.js';
+import { scopeOwnerOf, SKIPPED, type MarkedRequest } from './request-marks.js';
 
 /**
  * The guard `@SkipTracking()` puts on its handler or controller. Where the module entered the
@@ -13,7 +13,7 @@ export class SkipTrackingGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType<string>() !== 'http') return true;
     const request = context.getArgs()[0] as MarkedRequest | undefined;
-    if (request?.[SCOPE_OWNER] === undefined) return true;
+    if (scopeOwnerOf(request) === undefined) return true;
     try {
       Object.defineProperty(request, SKIPPED, { value: true });
     } catch {

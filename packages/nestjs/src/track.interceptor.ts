@@ -1,6 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { SCOPE_OWNER, type MarkedRequest } from './request-marks.js';
+import { scopeOwnerOf, type MarkedRequest } from './request-marks.js';
 
 /**
  * The interceptor `@Track()` puts on its handler: on an HTTP request whose scope the module
@@ -12,7 +12,7 @@ export class TrackInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType<string>() !== 'http') return next.handle();
     const request = context.getArgs()[0] as MarkedRequest | undefined;
-    const owner = request?.[SCOPE_OWNER];
+    const owner = scopeOwnerOf(request);
     return owner === undefined ? next.handle() : owner.intercept(context, next);
   }
 }
