@@ -1,5 +1,5 @@
 import type { AnyAnalytics } from './options.js';
-import { Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type NestModule } from '@nestjs/common';
 import {
   createTestAnalytics,
   type TestAnalytics,
@@ -7,6 +7,7 @@ import {
 } from '@tributary/core/testing';
 import { analyticsProviders, type AnalyticsModuleExtras } from './analytics.module.js';
 import { AnalyticsService } from './analytics.service.js';
+import { RequestScopeHook } from './request-scope-hook.js';
 import type { AnalyticsModuleOptions } from './options.js';
 import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
 import { setTrackMethodClient } from './track-method.decorator.js';
@@ -42,9 +43,17 @@ export interface AnalyticsTestingModuleOptions
  * getTestAnalytics(app).expectTracked('Product Added', { productId: 'p1' });
  */
 @Module({})
-export class AnalyticsTestingModule {
-  constructor(@Inject(ANALYTICS_CLIENT) client: AnyAnalytics) {
+export class AnalyticsTestingModule implements NestModule {
+  constructor(
+    @Inject(ANALYTICS_CLIENT) client: AnyAnalytics,
+    @Inject(RequestScopeHook) private readonly requestScopeHook: RequestScopeHook,
+  ) {
     setTrackMethodClient(client);
+  }
+
+  /** Enters each HTTP request's scope in the platform, as `AnalyticsModule` does. */
+  configure(): void {
+    this.requestScopeHook.register();
   }
 
   /** A testing module; see the class documentation. */

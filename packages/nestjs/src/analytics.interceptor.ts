@@ -18,8 +18,10 @@ import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
 import type { TrackInput, TrackMetadata } from './track.decorator.js';
 
 /**
- * Registered globally by `AnalyticsModule`. Runs each handler inside a request scope (identity and
- * context for every call made while it runs, across `await`s), then fires its `@Track()` events.
+ * Runs each handler inside a request scope (identity and context for every call made while it
+ * runs, across `await`s), then fires its `@Track()` events. `AnalyticsModule` registers it
+ * globally in apps with GraphQL resolvers, gateways or microservice handlers; in an HTTP-only app
+ * the scope is entered in the platform and `@Track()`'s own interceptor hands its handlers here.
  * Interceptors run after guards, so `request.user` is known. GraphQL resolvers get the scope of
  * the HTTP request that carried the operation; gateway and microservice handlers one per message.
  */
@@ -64,6 +66,14 @@ export class AnalyticsInterceptor implements NestInterceptor {
     }
     if (scope === undefined && tracks.length === 0) return next.handle();
     const entered = scope ?? {};
+    // The platform hook entered the request's scope already (HTTP-only apps): entering it again
+    // would cost a second AsyncLocalStorage entry for nothing.
+    if (scope !== undefined && getCurrentScope() === scope) {
+      if (tracks.length === 0) return next.handle();
+      return new Observable((subscriber) =>
+        next.handle().subscribe(this.#firingObserver(subscriber, tracks, context, request, scope)),
+      );
+    }
     // Subscribing inside runWithScope runs the handler itself inside the AsyncLocalStorage
     // context. One Observable and one observer per request: no operator pipeline, and none of
     // it for a handler without `@Track()`.

@@ -7,20 +7,22 @@ import {
   type ConfigurableModuleAsyncOptions,
   type ConfigurableModuleOptionsFactory,
   type DynamicModule,
+  type NestModule,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, ModulesContainer, Reflector } from '@nestjs/core';
 import { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
-import { AnalyticsInterceptor } from './analytics.interceptor.js';
 import { AnalyticsService } from './analytics.service.js';
+import { hasNonHttpHandlers } from './handler-transports.js';
+import { globalInterceptor, RequestScopeHook } from './request-scope-hook.js';
 import {
   createAnalyticsClient,
   DEFAULT_SHUTDOWN_TIMEOUT,
   isOwnClient,
   type AnalyticsModuleOptions,
 } from './options.js';
-import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS } from './tokens.js';
+import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS, NON_HTTP_HANDLERS } from './tokens.js';
 import { setTrackMethodClient } from './track-method.decorator.js';
 
 /** Module-definition extras of `forRoot`/`forRootAsync`. */
@@ -47,7 +49,13 @@ export function analyticsProviders(client: Provider): Provider[] {
   return [
     client,
     AnalyticsService,
-    { provide: APP_INTERCEPTOR, useClass: AnalyticsInterceptor },
+    { provide: NON_HTTP_HANDLERS, useFactory: hasNonHttpHandlers, inject: [ModulesContainer] },
+    RequestScopeHook,
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: globalInterceptor,
+      inject: [NON_HTTP_HANDLERS, Reflector, ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS],
+    },
     { provide: APP_FILTER, useClass: AnalyticsExceptionFilter },
   ];
 }
@@ -75,8 +83,9 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<AnalyticsModul
 
 /**
  * Tributary analytics for Nest: configures one client through DI, provides `AnalyticsService` and
- * the raw client (`ANALYTICS_CLIENT`), registers the interceptor behind `@Track()` and request
- * context, and delivers what is queued when the application shuts down.
+ * the raw client (`ANALYTICS_CLIENT`), enters each request's scope (in the platform in an
+ * HTTP-only app, with a global interceptor in an app with GraphQL, gateway or microservice
+ * handlers), and delivers what is queued when the application shuts down.
  *
  * Options are checked when the module initializes; bad ones stop the app with one error listing
  * each problem. On shutdown (`app.close()`, or a signal after `app.enableShutdownHooks()`) the
@@ -90,16 +99,25 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<AnalyticsModul
  * export class AppModule {}
  */
 @Module({})
-export class AnalyticsModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+export class AnalyticsModule
+  extends ConfigurableModuleClass
+  implements NestModule, OnApplicationShutdown
+{
   readonly #logger = new Logger('Analytics');
 
   constructor(
     @Inject(ANALYTICS_CLIENT) private readonly client: AnyAnalytics,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: AnalyticsModuleOptions,
+    @Inject(RequestScopeHook) private readonly requestScopeHook: RequestScopeHook,
   ) {
     super();
     // Here rather than in the client factory, so an overridden ANALYTICS_CLIENT is used too.
     setTrackMethodClient(client);
+  }
+
+  /** Enters each HTTP request's scope in the platform (see `RequestScopeHook`). */
+  configure(): void {
+    this.requestScopeHook.register();
   }
 
   /**

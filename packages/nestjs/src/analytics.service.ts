@@ -21,8 +21,8 @@ export interface AnalyticsCallOptions extends CommonFields {
 
 /**
  * The request-aware way to send events: a singleton, not REQUEST-scoped. Inside a request the
- * user id, anonymous id and context are filled from that request (set by the module's
- * interceptor); explicit values win. Every method returns whether the call was accepted and never
+ * user id, anonymous id and context are filled from that request (entered by the module for
+ * each request); explicit values win. Every method returns whether the call was accepted and never
  * throws.
  *
  * @example
@@ -100,7 +100,7 @@ export class AnalyticsService {
     return this.client.flush(options);
   }
 
-  /** Runs `fn` with identity and context defaults, as the interceptor does for each request. */
+  /** Runs `fn` with identity and context defaults, as the module does for each request. */
   withScope<R>(scope: RequestScope, fn: () => R): R {
     return runWithScope(scope, fn);
   }

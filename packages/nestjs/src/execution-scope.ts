@@ -52,7 +52,8 @@ export function executionScope(
   return { request, response, scope: cachedScope(request, response, context, options, logger) };
 }
 
-function cachedScope(
+/** The request's scope, built on first use and kept on the request (see {@link SCOPE}). */
+export function cachedScope(
   request: AnalyticsRequest,
   response: unknown,
   context: ExecutionContext,

@@ -11,6 +11,7 @@ import {
 } from '@tributary/core/adapter';
 import type { GraphqlOperation } from './graphql-info.js';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
+import { SKIPPED, type MarkedRequest } from './request-marks.js';
 import { routeTemplate } from './request-scope.js';
 
 // On the response rather than in a WeakSet, for the reason given in execution-scope.ts.
@@ -44,7 +45,8 @@ export function watchRequest(
   const start = performance.now();
   raw.once('close', () => {
     try {
-      if (raw.writableFinished !== true || !hasIdentity(scope)) return;
+      if (raw.writableFinished !== true || (request as MarkedRequest)[SKIPPED] === true) return;
+      if (!hasIdentity(scope)) return;
       new RequestAnalytics(client, scope).track({
         event: event ?? DEFAULT_REQUEST_EVENT,
         properties: requestEventProperties({

@@ -24,3 +24,6 @@ export const SKIP_TRACKING_METADATA = 'tributary:skip-tracking';
 export function InjectAnalyticsClient(): PropertyDecorator & ParameterDecorator {
   return Inject(ANALYTICS_CLIENT);
 }
+
+/** Injection token: whether the app has GraphQL, gateway or microservice handlers (internal). */
+export const NON_HTTP_HANDLERS = 'TRIBUTARY_ANALYTICS_NON_HTTP_HANDLERS';

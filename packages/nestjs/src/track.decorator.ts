@@ -1,7 +1,12 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Id, Properties } from '@tributary/core';
 import type { GraphqlOperation } from './graphql-info.js';
+import { SKIP_TRACKING_GUARD } from './skip-tracking.guard.js';
 import { SKIP_TRACKING_METADATA, TRACK_METADATA } from './tokens.js';
+import { TRACK_INTERCEPTOR } from './track.interceptor.js';
+
+// Nest's own key for `@UseInterceptors()`.
+const INTERCEPTORS_METADATA = '__interceptors__';
 
 /** What a `@Track()` callback can read about the handled request. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot infer the handler's result type; callbacks read it without a cast unless a type argument is given.
@@ -82,6 +87,13 @@ export function Track<TResult = any>(
       (Reflect.getMetadata(TRACK_METADATA, handler) as TrackMetadata[] | undefined) ?? [];
     // Decorators apply bottom-up; prepend so events fire in the order they are written.
     Reflect.defineMetadata(TRACK_METADATA, [entry, ...existing], handler);
+    // Only a handler with `@Track()` gets an interceptor (once, however many it has), so Nest
+    // runs its interceptor pipeline for these handlers only.
+    const interceptors = Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as
+      unknown[] | undefined;
+    if (interceptors?.includes(TRACK_INTERCEPTOR) !== true) {
+      UseInterceptors(TRACK_INTERCEPTOR)(_target, _key, descriptor);
+    }
     return descriptor;
   };
 }
@@ -94,5 +106,6 @@ export function Track<TResult = any>(
  * export class HealthController {}
  */
 export function SkipTracking(): MethodDecorator & ClassDecorator {
-  return SetMetadata(SKIP_TRACKING_METADATA, true);
+  // The guard leaves the scope the module entered before Nest chose the handler.
+  return applyDecorators(SetMetadata(SKIP_TRACKING_METADATA, true), UseGuards(SKIP_TRACKING_GUARD));
 }
