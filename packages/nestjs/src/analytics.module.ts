@@ -11,9 +11,10 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, ModulesContainer, Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, ModulesContainer, Reflector } from '@nestjs/core';
 import { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
 import { AnalyticsService } from './analytics.service.js';
+import { handlerContextGuard } from './handler-context.guard.js';
 import { hasNonHttpHandlers } from './handler-transports.js';
 import { globalInterceptor, RequestScopeHook } from './request-scope-hook.js';
 import {
@@ -55,6 +56,11 @@ export function analyticsProviders(client: Provider): Provider[] {
       provide: APP_INTERCEPTOR,
       useFactory: globalInterceptor,
       inject: [NON_HTTP_HANDLERS, Reflector, ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS],
+    },
+    {
+      provide: APP_GUARD,
+      useFactory: handlerContextGuard,
+      inject: [NON_HTTP_HANDLERS, ANALYTICS_MODULE_OPTIONS],
     },
     { provide: APP_FILTER, useClass: AnalyticsExceptionFilter },
   ];

@@ -4,7 +4,11 @@ import { runWithScope, type RequestScope } from '@tributary/core/adapter';
 import type { AnalyticsInterceptor } from './analytics.interceptor.js';
 import { cachedScope } from './execution-scope.js';
 import type { AnalyticsModuleSettings, AnalyticsRequest } from './options.js';
-import { RequestExecutionContext } from './request-execution-context.js';
+import {
+  REQUEST_CONTEXT,
+  RequestExecutionContext,
+  type RequestWithContext,
+} from './request-execution-context.js';
 import { SCOPE_OWNER, type ScopeOwnerHolder } from './request-marks.js';
 import { watchRequest } from './request-events.js';
 import type { AnyAnalytics } from './options.js';
@@ -15,6 +19,8 @@ export interface PlatformScopeOwner {
   readonly options: AnalyticsModuleSettings;
   readonly interceptor: AnalyticsInterceptor;
   readonly logger: Pick<LoggerService, 'warn'>;
+  /** Whether `resolveUser` reads its context: then the request keeps it for the module's guard. */
+  readonly keepsContext: boolean;
 }
 
 /**
@@ -75,6 +81,7 @@ function enter(
   try {
     const request = req as AnalyticsRequest;
     const context = new RequestExecutionContext(req, res, next);
+    if (owner.keepsContext) (req as RequestWithContext)[REQUEST_CONTEXT] = context;
     scope = cachedScope(request, res, context, owner.options, owner.logger);
     watchRequest(owner.client, scope, request, res, owner.options);
   } catch (error) {

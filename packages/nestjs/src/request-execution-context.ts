@@ -5,15 +5,21 @@ type RpcArgumentsHost = ReturnType<ExecutionContext['switchToRpc']>;
 type WsArgumentsHost = ReturnType<ExecutionContext['switchToWs']>;
 
 /**
- * The execution context of an HTTP request before Nest chose its handler, what the platform hook
- * hands `resolveUser` and `resolveAnonymousId`: type `'http'`, the request and response through
- * `switchToHttp()`, and no handler or class (`null`, as Nest's own context without them). Built
- * here rather than from Nest's internal `ExecutionContextHost`, whose path is not public API.
+ * The execution context of an HTTP request, what the platform hook hands `resolveUser` and
+ * `resolveAnonymousId`: type `'http'`, the request and response through `switchToHttp()`, and the
+ * handler and class once Nest chose them and told the module's guard (`null` before, as Nest's
+ * own context without them). Built here rather than from Nest's internal `ExecutionContextHost`,
+ * whose path is not public API.
  */
 export class RequestExecutionContext implements ExecutionContext {
   readonly #request: unknown;
   readonly #response: unknown;
   readonly #next: unknown;
+  /**
+   * Nest's own context of the handler, once it chose one: set by the module's guard when
+   * `resolveUser` declares its context parameter (see `HandlerContextGuard`).
+   */
+  handler: ExecutionContext | undefined;
 
   constructor(request: unknown, response: unknown, next: unknown) {
     this.#request = request;
@@ -32,12 +38,12 @@ export class RequestExecutionContext implements ExecutionContext {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own signature.
   getClass<T = any>(): new (...args: unknown[]) => T {
-    return null as never;
+    return (this.handler?.getClass<T>() ?? null) as never;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's own signature.
   getHandler(): Function {
-    return null as never;
+    return (this.handler?.getHandler() ?? null) as never;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own signature.
@@ -72,4 +78,12 @@ export class RequestExecutionContext implements ExecutionContext {
       getPattern: () => '',
     };
   }
+}
+
+/** Where the platform hook leaves a request's context for `HandlerContextGuard` to complete. */
+export const REQUEST_CONTEXT = Symbol('tributary.requestExecutionContext');
+
+/** A request the platform hook left its context on. */
+export interface RequestWithContext {
+  [REQUEST_CONTEXT]?: RequestExecutionContext;
 }

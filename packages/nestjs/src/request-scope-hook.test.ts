@@ -23,6 +23,7 @@ import {
   getTestAnalytics,
   type AnalyticsTestingModuleOptions,
 } from './analytics-testing.module.js';
+import { HandlerContextGuard } from './handler-context.guard.js';
 import { NON_HTTP_HANDLERS } from './tokens.js';
 import { SkipTracking, Track } from './track.decorator.js';
 import { TRACK_INTERCEPTOR } from './track.interceptor.js';
@@ -101,6 +102,12 @@ async function start(
   return String(await app.getUrl()).replace('[::1]', '127.0.0.1');
 }
 
+// Nest keeps the global guards on the application's config.
+function hasHandlerContextGuard(): boolean {
+  const config = (app as unknown as { config: { getGlobalGuards(): unknown[] } }).config;
+  return config.getGlobalGuards().some((guard) => guard instanceof HandlerContextGuard);
+}
+
 describe.each(['express', 'fastify'] as const)('the request scope on %s', (platform) => {
   it('is entered in the platform: handlers without @Track() and their guards have it', async () => {
     const url = await start(platform);
@@ -126,13 +133,16 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
     expect(placed.context.page?.path).toBe('/shop/order');
   });
 
-  it('gives resolveUser an http execution context of the request', async () => {
-    const seen: Array<{ type: string; sameRequest: boolean }> = [];
+  it('gives resolveUser the http execution context of the request and its handler', async () => {
+    const seen: Array<{ type: string; sameRequest: boolean; handler: unknown; class: unknown }> =
+      [];
     const url = await start(platform, {
       resolveUser: (request, context) => {
         seen.push({
           type: context.getType(),
           sameRequest: context.switchToHttp().getRequest<unknown>() === request,
+          handler: context.getHandler(),
+          class: context.getClass(),
         });
         return 'u-1';
       },
@@ -143,7 +153,24 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
       body: JSON.stringify({ sku: 'sku-2' }),
     });
     expect(getTestAnalytics(app!).expectTracked('Order Placed').userId).toBe('u-1');
-    expect(seen[0]).toEqual({ type: 'http', sameRequest: true });
+    expect(seen[0]).toEqual({
+      type: 'http',
+      sameRequest: true,
+      handler: ShopController.prototype.order,
+      class: ShopController,
+    });
+    expect(hasHandlerContextGuard()).toBe(true);
+  });
+
+  it('adds no guard for a resolveUser that does not read its context', async () => {
+    const url = await start(platform, { resolveUser: (request) => (request.user ? 'u' : 'u-2') });
+    await fetch(`${url}/shop/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'sku-3' }),
+    });
+    expect(getTestAnalytics(app!).expectTracked('Order Placed').userId).toBe('u-2');
+    expect(hasHandlerContextGuard()).toBe(false);
   });
 
   it('fires stacked @Track()s once each through their own interceptor', async () => {

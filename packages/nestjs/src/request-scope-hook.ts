@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { AnalyticsInterceptor } from './analytics.interceptor.js';
 import type { AnalyticsModuleOptions, AnyAnalytics } from './options.js';
+import { readsHandlerContext } from './handler-context.guard.js';
 import { enterScopeInPlatform } from './platform-scope.js';
 import { ANALYTICS_CLIENT, ANALYTICS_MODULE_OPTIONS, NON_HTTP_HANDLERS } from './tokens.js';
 
@@ -34,6 +35,7 @@ export class RequestScopeHook {
       options: this.options,
       interceptor: new AnalyticsInterceptor(this.reflector, this.client, this.options),
       logger: this.#logger,
+      keepsContext: readsHandlerContext(this.options),
     });
     if (!taken) {
       this.#logger.warn(
