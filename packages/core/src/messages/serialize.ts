@@ -22,45 +22,33 @@ export function serializeMessage(method: string, message: object): string {
 /**
  * Serializes a message as `buildMessage` made it (privacy rules may have changed its `context` and
  * `properties` since): the same text as {@link serializeMessage}, for less. Only the caller's data
- * (`context`, `properties`, `traits`, `integrations`) is scanned and stringified as data; the ids,
- * names and times the builder checked are strings, and a `context` that holds only the library
- * is a constant. The keys come in the builder's order, so the text is byte for byte the same.
+ * (`context`, `properties`, `traits`, `integrations`) can hold what JSON cannot carry, so only it
+ * is scanned; the ids, names and times the builder checked are not. The text is then one native
+ * `JSON.stringify`: one flat string, the least garbage a serving process can get per message
+ * (stitching it from parts was faster in a loop and slower in a server).
  */
 export function serializeWireMessage(message: WireMessage): string {
-  const type = message.type;
-  let json = `{"type":"${type}","messageId":${JSON.stringify(message.messageId)},"timestamp":${JSON.stringify(message.timestamp)},"context":${contextJson(type, message.context)}`;
-  if (message.previousId !== undefined)
-    json += `,"previousId":${JSON.stringify(message.previousId)}`;
-  if (message.userId !== undefined) json += `,"userId":${JSON.stringify(message.userId)}`;
-  if (message.anonymousId !== undefined)
-    json += `,"anonymousId":${JSON.stringify(message.anonymousId)}`;
-  if (message.event !== undefined) json += `,"event":${JSON.stringify(message.event)}`;
-  if (message.name !== undefined) json += `,"name":${JSON.stringify(message.name)}`;
-  if (message.category !== undefined) json += `,"category":${JSON.stringify(message.category)}`;
-  if (message.groupId !== undefined) json += `,"groupId":${JSON.stringify(message.groupId)}`;
-  if (message.properties !== undefined)
-    json += `,"properties":${dataJson(type, 'properties', message.properties)}`;
-  if (message.traits !== undefined) json += `,"traits":${dataJson(type, 'traits', message.traits)}`;
-  if (message.integrations !== undefined)
-    json += `,"integrations":${dataJson(type, 'integrations', message.integrations)}`;
-  return `${json}}`;
-}
-
-const LIBRARY_CONTEXT_JSON = JSON.stringify({ library: LIBRARY });
-
-function contextJson(method: string, context: object): string {
-  // Most calls outside a request carry nothing but the library.
-  for (const key in context) {
-    if (key !== 'library') return dataJson(method, 'context', context);
+  if (
+    isPlainContext(message.context) &&
+    isPlainField(message.properties) &&
+    isPlainField(message.traits) &&
+    isPlainField(message.integrations)
+  ) {
+    return JSON.stringify(message);
   }
-  return (context as { library?: unknown }).library === LIBRARY
-    ? LIBRARY_CONTEXT_JSON
-    : dataJson(method, 'context', context);
+  return JSON.stringify(normalize(message.type, message, '', [], 0));
 }
 
-function dataJson(method: string, path: string, value: object): string {
-  if (isPlain(value, 1)) return JSON.stringify(value);
-  return JSON.stringify(normalize(method, value, path, [], 1));
+function isPlainContext(context: object): boolean {
+  // Most calls outside a request carry nothing but the library, which is the builder's own.
+  for (const key in context) {
+    if (key !== 'library') return isPlain(context, 1);
+  }
+  return (context as { library?: unknown }).library === LIBRARY || isPlain(context, 1);
+}
+
+function isPlainField(value: object | undefined): boolean {
+  return value === undefined || isPlain(value, 1);
 }
 
 /**
