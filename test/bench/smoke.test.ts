@@ -68,6 +68,7 @@ describe('apps/bench smoke run', () => {
     expect([...sdksIn('express')].sort()).toEqual([
       'baseline',
       'baseline-als',
+      'ideal-client',
       'posthog',
       'segment',
       'tributary',
