@@ -7,19 +7,15 @@ import {
   ParseIntPipe,
   UseGuards,
   type CanActivate,
-  type INestApplication,
 } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { Test } from '@nestjs/testing';
+
 import { createTestAnalytics } from '@tributary/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AnalyticsTestingModule,
-  getTestAnalytics,
-  type AnalyticsTestingModuleOptions,
-} from './analytics-testing.module.js';
+import { describe, expect, it } from 'vitest';
+import { getTestAnalytics } from './analytics-testing.module.js';
 import { AnalyticsExceptionFilter } from './analytics-exception.filter.js';
+import { testApps } from './test-apps.js';
 
 @Injectable()
 class BrokenGuard implements CanActivate {
@@ -43,36 +39,16 @@ class OrdersController {
   }
 }
 
-let app: INestApplication | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function start(
-  platform: 'express' | 'fastify',
-  options: AnalyticsTestingModuleOptions = {},
-): Promise<string> {
-  const ref = await Test.createTestingModule({
-    imports: [AnalyticsTestingModule.forRoot(options)],
-    controllers: [OrdersController],
-  }).compile();
-  app =
-    platform === 'express'
-      ? ref.createNestApplication({ logger: false })
-      : ref.createNestApplication(new FastifyAdapter(), { logger: false });
-  await app.listen(0, '127.0.0.1');
-  return String(await app.getUrl()).replace('[::1]', '127.0.0.1');
-}
+const apps = testApps([OrdersController], { logger: false });
 
 const anon = { cookie: 'ajs_anonymous_id=%22anon-1%22' };
 
 describe.each(['express', 'fastify'] as const)('AnalyticsExceptionFilter on %s', (platform) => {
   it('records server errors thrown by a handler or a guard, and answers as Nest does', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     expect((await fetch(`${url}/orders/0`, { headers: anon })).status).toBe(500);
     expect((await fetch(`${url}/orders/1/secret`, { headers: anon })).status).toBe(500);
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     expect(analytics.tracked().map((m) => [m.event, m.anonymousId, m.properties])).toEqual([
       [
         'Server Error',
@@ -100,17 +76,17 @@ describe.each(['express', 'fastify'] as const)('AnalyticsExceptionFilter on %s',
   });
 
   it('leaves client errors from pipes unrecorded, and records nothing with trackErrors: false', async () => {
-    const url = await start(platform, { trackErrors: false });
+    const url = await apps.start(platform, { trackErrors: false });
     expect((await fetch(`${url}/orders/abc`, { headers: anon })).status).toBe(400);
     expect((await fetch(`${url}/orders/0`, { headers: anon })).status).toBe(500);
-    expect(getTestAnalytics(app!).messages).toEqual([]);
+    expect(getTestAnalytics(apps.app).messages).toEqual([]);
   });
 
   it('records one request event per request, errors included, when trackRequests is on', async () => {
-    const url = await start(platform, { trackRequests: true, trackErrors: false });
+    const url = await apps.start(platform, { trackRequests: true, trackErrors: false });
     await fetch(`${url}/orders/7`, { headers: anon });
     await fetch(`${url}/orders/abc`, { headers: anon });
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     const deadline = Date.now() + 5000;
     while (analytics.tracked().length < 2 && Date.now() < deadline)
       await new Promise((resolve) => setImmediate(resolve));
@@ -123,9 +99,9 @@ describe.each(['express', 'fastify'] as const)('AnalyticsExceptionFilter on %s',
   });
 
   it('gives a visitor without an id a new one and sets the analytics.js cookie', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const response = await fetch(`${url}/orders/0`);
-    const [event] = getTestAnalytics(app!).tracked();
+    const [event] = getTestAnalytics(apps.app).tracked();
     expect(event?.anonymousId).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get('set-cookie')).toBe(
       `ajs_anonymous_id=%22${event?.anonymousId}%22; Path=/; Max-Age=31536000; SameSite=Lax`,

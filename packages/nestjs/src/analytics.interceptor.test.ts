@@ -11,19 +11,18 @@ import {
   UseGuards,
   type CanActivate,
   type ExecutionContext,
-  type INestApplication,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+
 import { getCurrentScope } from '@tributary/core';
 import { createTestAnalytics } from '@tributary/core/testing';
 import { lastValueFrom, of } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AnalyticsInterceptor } from './analytics.interceptor.js';
 import { AnalyticsService } from './analytics.service.js';
-import { AnalyticsTestingModule, getTestAnalytics } from './analytics-testing.module.js';
+import { getTestAnalytics } from './analytics-testing.module.js';
 import { SkipTracking, Track } from './track.decorator.js';
+import { testApps } from './test-apps.js';
 
 @Injectable()
 class AuthGuard implements CanActivate {
@@ -99,28 +98,11 @@ class HealthController {
   }
 }
 
-let app: INestApplication | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function start(platform: 'express' | 'fastify'): Promise<string> {
-  const ref = await Test.createTestingModule({
-    imports: [AnalyticsTestingModule.forRoot()],
-    controllers: [ProductsController, HealthController],
-  }).compile();
-  app =
-    platform === 'express'
-      ? ref.createNestApplication()
-      : ref.createNestApplication(new FastifyAdapter());
-  await app.listen(0, '127.0.0.1');
-  return String(await app.getUrl()).replace('[::1]', '127.0.0.1');
-}
+const apps = testApps([ProductsController, HealthController]);
 
 describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (platform) => {
   it('fires @Track after the handler with params, result, identity and request context', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const response = await fetch(`${url}/products/p1`, {
       headers: {
         'user-agent': 'test-agent',
@@ -130,7 +112,7 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
       },
     });
     expect(response.status).toBe(200);
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     const viewed = analytics.expectTracked('Product Viewed', { productId: 'p1', price: 12 });
     expect(viewed.anonymousId).toBe('anon-1');
     expect(viewed.context).toMatchObject({
@@ -149,7 +131,7 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
   });
 
   it('keeps guards on decorated handlers and resolves the user they attach', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const post = (headers: Record<string, string>) =>
       fetch(`${url}/products/p2/cart`, {
         method: 'POST',
@@ -157,7 +139,7 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
         body: JSON.stringify({ quantity: 2 }),
       });
     expect((await post({})).status).toBe(403);
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     expect(analytics.messages).toHaveLength(0);
     expect((await post({ authorization: 'Bearer user-7' })).status).toBe(201);
     expect(analytics.expectTracked('Product Added', { productId: 'p2', quantity: 2 }).userId).toBe(
@@ -167,19 +149,19 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
   });
 
   it("fires only when: 'error' events when the handler throws", async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const response = await fetch(`${url}/products/p3/fail`, {
       method: 'POST',
       headers: { cookie: 'ajs_anonymous_id=a' },
     });
     expect(response.status).toBe(403);
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     expect(analytics.tracked().map((m) => m.event)).toEqual(['Checkout Failed']);
     analytics.expectTracked('Checkout Failed', { reason: 'card declined' });
   });
 
   it('skips handlers and controllers marked @SkipTracking()', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     expect(
       await (
         await fetch(`${url}/products/p4/quiet`, { headers: { cookie: 'ajs_anonymous_id=a' } })
@@ -190,7 +172,7 @@ describe.each(['express', 'fastify'] as const)('AnalyticsInterceptor on %s', (pl
     expect(
       await (await fetch(`${url}/health`, { headers: { cookie: 'ajs_anonymous_id=a' } })).text(),
     ).toBe('ok');
-    expect(getTestAnalytics(app!).messages).toHaveLength(0);
+    expect(getTestAnalytics(apps.app).messages).toHaveLength(0);
   });
 });
 

@@ -11,22 +11,18 @@ import {
   UseGuards,
   type CanActivate,
   type ExecutionContext,
-  type INestApplication,
 } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+
 import { Test } from '@nestjs/testing';
 import { getCurrentScope } from '@tributary/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AnalyticsService } from './analytics.service.js';
-import {
-  AnalyticsTestingModule,
-  getTestAnalytics,
-  type AnalyticsTestingModuleOptions,
-} from './analytics-testing.module.js';
+import { AnalyticsTestingModule, getTestAnalytics } from './analytics-testing.module.js';
 import { HandlerContextGuard } from './handler-context.guard.js';
 import { NON_HTTP_HANDLERS } from './tokens.js';
 import { SkipTracking, Track } from './track.decorator.js';
 import { TRACK_INTERCEPTOR } from './track.interceptor.js';
+import { testApps } from './test-apps.js';
 
 /** Records whether the request scope was there when guards ran. */
 @Injectable()
@@ -80,43 +76,23 @@ class EventsController {
   }
 }
 
-let app: INestApplication | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function start(
-  platform: 'express' | 'fastify',
-  options: AnalyticsTestingModuleOptions = {},
-): Promise<string> {
-  const ref = await Test.createTestingModule({
-    imports: [AnalyticsTestingModule.forRoot(options)],
-    controllers: [ShopController],
-  }).compile();
-  app =
-    platform === 'express'
-      ? ref.createNestApplication()
-      : ref.createNestApplication(new FastifyAdapter());
-  await app.listen(0, '127.0.0.1');
-  return String(await app.getUrl()).replace('[::1]', '127.0.0.1');
-}
+const apps = testApps([ShopController]);
 
 // Nest keeps the global guards on the application's config.
 function hasHandlerContextGuard(): boolean {
-  const config = (app as unknown as { config: { getGlobalGuards(): unknown[] } }).config;
+  const config = (apps.app as unknown as { config: { getGlobalGuards(): unknown[] } }).config;
   return config.getGlobalGuards().some((guard) => guard instanceof HandlerContextGuard);
 }
 
 describe.each(['express', 'fastify'] as const)('the request scope on %s', (platform) => {
   it('is entered in the platform: handlers without @Track() and their guards have it', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const response = await fetch(`${url}/shop/plain`);
     expect(await response.json()).toEqual({ scope: true, guard: true });
   });
 
   it('carries a request through a parsed body and an await into an undecorated handler', async () => {
-    const url = await start(platform);
+    const url = await apps.start(platform);
     const response = await fetch(`${url}/shop/order`, {
       method: 'POST',
       headers: {
@@ -127,7 +103,7 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
       body: JSON.stringify({ sku: 'sku-1' }),
     });
     expect(response.status).toBe(201);
-    const placed = getTestAnalytics(app!).expectTracked('Order Placed', { sku: 'sku-1' });
+    const placed = getTestAnalytics(apps.app).expectTracked('Order Placed', { sku: 'sku-1' });
     expect(placed.anonymousId).toBe('visitor-7');
     expect(placed.context.userAgent).toBe('scope-test');
     expect(placed.context.page?.path).toBe('/shop/order');
@@ -136,7 +112,7 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
   it('gives resolveUser the http execution context of the request and its handler', async () => {
     const seen: Array<{ type: string; sameRequest: boolean; handler: unknown; class: unknown }> =
       [];
-    const url = await start(platform, {
+    const url = await apps.start(platform, {
       resolveUser: (request, context) => {
         seen.push({
           type: context.getType(),
@@ -152,7 +128,7 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sku: 'sku-2' }),
     });
-    expect(getTestAnalytics(app!).expectTracked('Order Placed').userId).toBe('u-1');
+    expect(getTestAnalytics(apps.app).expectTracked('Order Placed').userId).toBe('u-1');
     expect(seen[0]).toEqual({
       type: 'http',
       sameRequest: true,
@@ -163,34 +139,36 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
   });
 
   it('adds no guard for a resolveUser that does not read its context', async () => {
-    const url = await start(platform, { resolveUser: (request) => (request.user ? 'u' : 'u-2') });
+    const url = await apps.start(platform, {
+      resolveUser: (request) => (request.user ? 'u' : 'u-2'),
+    });
     await fetch(`${url}/shop/order`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sku: 'sku-3' }),
     });
-    expect(getTestAnalytics(app!).expectTracked('Order Placed').userId).toBe('u-2');
+    expect(getTestAnalytics(apps.app).expectTracked('Order Placed').userId).toBe('u-2');
     expect(hasHandlerContextGuard()).toBe(false);
   });
 
   it('fires stacked @Track()s once each through their own interceptor', async () => {
-    const url = await start(platform, { anonymousId: { mint: {} } });
+    const url = await apps.start(platform, { anonymousId: { mint: {} } });
     await fetch(`${url}/shop/tracked`);
     expect(
-      getTestAnalytics(app!)
+      getTestAnalytics(apps.app)
         .tracked()
         .map((m) => m.event),
     ).toEqual(['Shop Viewed', 'Shop Viewed Again']);
   });
 
   it('is left by a @SkipTracking() handler, which trackRequests does not record', async () => {
-    const url = await start(platform, { trackRequests: true });
+    const url = await apps.start(platform, { trackRequests: true });
     const response = await fetch(`${url}/shop/skipped`, {
       headers: { cookie: 'ajs_anonymous_id=a' },
     });
     expect(await response.json()).toEqual({ scope: false });
     await fetch(`${url}/shop/plain`, { headers: { cookie: 'ajs_anonymous_id=a' } });
-    const analytics = getTestAnalytics(app!);
+    const analytics = getTestAnalytics(apps.app);
     // The plain request's event is recorded when its response closes.
     await expect
       .poll(() => analytics.tracked().map((m) => m.properties?.route), { timeout: 2000 })
