@@ -1,12 +1,13 @@
 // The Redis outbox against a real redis-server on 127.0.0.1: two instances share a stream, one is
 // SIGKILLed in the middle of a burst, and the living one claims and delivers what it accepted.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Analytics, type AnalyticsError } from '../src/index.js';
 import { captureLogger, startIngestServer, type IngestServer } from './helpers/ingest-server.js';
+import { killScripts, runScript, startScript } from './helpers/script-child.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
@@ -42,55 +43,6 @@ if (Number(total) === 0) {
 const report = await analytics.close({ timeout: 30000 });
 process.stdout.write('done ' + JSON.stringify(report) + '\\n');
 `;
-
-interface Child {
-  process: ChildProcess;
-  lines: string[];
-  waitFor(pattern: RegExp, timeout?: number): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
-
-function startChild(args: string[]): Child {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  let buffer = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    process: child,
-    lines,
-    exited,
-    async waitFor(pattern, timeout = 60_000) {
-      const deadline = Date.now() + timeout;
-      for (;;) {
-        const line = lines.find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(
-            `child exited (${child.exitCode ?? child.signalCode}) before ${String(pattern)}: ${stderr}`,
-          );
-        }
-        if (Date.now() > deadline)
-          throw new Error(
-            `timed out waiting for ${String(pattern)}; saw ${lines.at(-1)}; ${stderr}`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-  };
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -151,8 +103,7 @@ describe('the Redis outbox', () => {
     redis = await startRedis();
   });
   afterEach(async () => {
-    for (const child of children.splice(0))
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killScripts();
     await Promise.all(clients.splice(0).map((c) => c.close({ timeout: 2000 })));
     server.requests.length = 0;
     server.setDefault({ status: 200 });
@@ -164,9 +115,16 @@ describe('the Redis outbox', () => {
 
   it('lets a living instance claim and deliver what a SIGKILLed instance accepted', async () => {
     const stream = `events-${Date.now()}`;
-    const survivor = startChild([server.url, redis!.url, stream, '0', '1', 'none']);
+    const survivor = startScript(CHILD, [server.url, redis!.url, stream, '0', '1', 'none']);
     await survivor.waitFor(/^ready$/);
-    const producer = startChild([server.url, redis!.url, stream, '20000', '2000', 'redis-']);
+    const producer = startScript(CHILD, [
+      server.url,
+      redis!.url,
+      stream,
+      '20000',
+      '2000',
+      'redis-',
+    ]);
     // The endpoint stalls, so the producer dies holding accepted, undelivered events.
     let accepted = 0;
     while (accepted < 8000) {
@@ -198,12 +156,8 @@ describe('the Redis outbox', () => {
       const analytics = new Analytics({ writeKey: 'k', host: ${JSON.stringify(server.url)},
         outbox: { type: 'redis', url: ${JSON.stringify(redis!.url)}, stream: 'natural-end' } });
       for (let i = 0; i < 10; i++) analytics.track({ userId: 'u', event: 'Natural', messageId: 'natural-' + i });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: 'inherit',
-    });
-    children.push(child);
     const code = await Promise.race([
-      new Promise((resolve) => child.on('exit', resolve)),
+      runScript(script).exited,
       new Promise((resolve) => setTimeout(() => resolve('still running after 15 s'), 15_000)),
     ]);
     expect(code).toBe(0);

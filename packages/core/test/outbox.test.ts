@@ -1,6 +1,5 @@
 // The file outbox end to end: child processes run the built package, are killed with SIGKILL in
 // the middle of a burst, and a new process on the same directory delivers what they accepted.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { Analytics, type AnalyticsError } from '../src/index.js';
 import { encodeRecord } from '../src/outbox/file-outbox.js';
 import { captureLogger, startIngestServer, type IngestServer } from './helpers/ingest-server.js';
+import { killScripts, runScript, startScript } from './helpers/script-child.js';
 
 const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
 const edgeDist = fileURLToPath(new URL('../dist/edge.mjs', import.meta.url));
@@ -42,58 +42,8 @@ const report = await analytics.close({ timeout: 60000 });
 process.stdout.write('done ' + JSON.stringify(report) + '\\n');
 `;
 
-interface Child {
-  process: ChildProcess;
-  lines: string[];
-  /** Resolves with the first line matching, or rejects after `timeout`. */
-  waitFor(pattern: RegExp, timeout?: number): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
-
-function startChild(url: string, dir: string, total: number, burst: number, prefix: string): Child {
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', CHILD, url, dir, String(total), String(burst), prefix],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  const lines: string[] = [];
-  let buffer = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    process: child,
-    lines,
-    exited,
-    async waitFor(pattern, timeout = 60_000) {
-      const deadline = Date.now() + timeout;
-      for (;;) {
-        const line = lines.find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(
-            `child exited (${child.exitCode ?? child.signalCode}) before ${String(pattern)}: ${stderr}`,
-          );
-        }
-        if (Date.now() > deadline)
-          throw new Error(
-            `timed out waiting for ${String(pattern)}; saw ${lines.at(-1)}; ${stderr}`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-  };
+function startChild(url: string, dir: string, total: number, burst: number, prefix: string) {
+  return startScript(CHILD, [url, dir, String(total), String(burst), prefix]);
 }
 
 /** Runs a producer until it has accepted at least `killAt` events, then SIGKILLs it; returns how many it accepted. */
@@ -142,8 +92,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killScripts();
   await Promise.all(clients.splice(0).map((c) => c.close({ timeout: 2000 })));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   server.requests.length = 0;
@@ -235,11 +184,7 @@ describe('the file outbox at a natural process end', () => {
       const analytics = new Analytics({ writeKey: 'k', host: ${JSON.stringify(server.url)}, flushOnExit: false,
         flushInterval: 60000, outbox: { type: 'file', dir: ${JSON.stringify(dir)} } });
       for (let i = 0; i < 50; i++) analytics.track({ userId: 'u', event: 'Exit', messageId: 'exit-' + i });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: 'inherit',
-    });
-    children.push(child);
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    expect(await runScript(script).exited).toBe(0);
     expect(server.requests).toEqual([]);
     const { c } = client(dir);
     expect(await c.flush()).toEqual({ delivered: 50, failed: 0, pending: 0 });
@@ -356,13 +301,11 @@ describe('the edge build', () => {
       const { Analytics } = await import(${JSON.stringify(edgeDist)});
       try { new Analytics({ writeKey: 'k', outbox: { type: 'file', dir: '/tmp/never-created' } }); console.log('constructed'); }
       catch (error) { console.log(error.code + ': ' + error.message); }`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    await new Promise((resolve) => child.on('exit', resolve));
-    expect(out).toMatch(/^INVALID_OPTIONS: Invalid Analytics options:\n- "outbox" needs Node\.js/);
+    const child = startScript(script);
+    await child.exited;
+    expect(child.lines.join('\n')).toMatch(
+      /^INVALID_OPTIONS: Invalid Analytics options:\n- "outbox" needs Node\.js/,
+    );
     expect(existsSync('/tmp/never-created')).toBe(false);
   });
 });
