@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startServingApp } from '../app-process.js';
 
 const NEXT_BIN = fileURLToPath(new URL('../../node_modules/next/dist/bin/next', import.meta.url));
 export const NEXT_APP = fileURLToPath(new URL('./fixtures/next-app/', import.meta.url));
@@ -54,26 +55,18 @@ export function scriptApp(
   return {
     name,
     async start(env) {
-      const { child, exited, output } = spawnLogged(
-        [fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url))],
-        { NODE_ENV: 'test', ...appEnv, ...env },
+      const app = await startServingApp(
+        fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)),
+        { ...appEnv, ...env },
+        { label: name, buildHint: 'a fixture of test/adapters', timeout: 20_000 },
       );
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => fail('did not print its address within 20 s'), 20_000);
-        function fail(why: string): void {
-          clearTimeout(timer);
-          child.kill('SIGKILL');
-          reject(new Error(`${name} ${why}; output:\n${output()}`));
-        }
-        child.stdout.on('data', () => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output());
-          if (match?.[1] === undefined) return;
-          clearTimeout(timer);
-          resolve(match[1]);
-        });
-        void exited.then((code) => fail(`exited early with code ${code}`));
-      });
-      return { url, output, stop: () => stopChild(child, exited) };
+      return {
+        url: app.url,
+        output: app.output,
+        stop: async () => {
+          await app.stop(5_000);
+        },
+      };
     },
   };
 }

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { send, type Exit, type Platform, type Reply } from '../nestjs/helpers.js';
+import { startServingApp, type AppProcess } from '../app-process.js';
+import { send, type Platform, type Reply } from '../nestjs/helpers.js';
 
 export {
   anonymousCookie,
@@ -17,75 +16,39 @@ const MAIN = fileURLToPath(
 );
 
 /** `apps/example-nestjs-graphql` in its own Node process: Apollo on Express or Mercurius on Fastify. */
-export interface GraphqlApi {
+export type GraphqlApi = AppProcess & {
   url: string;
   /** The TCP microservice's port. */
   tcpPort: number;
-  exited: Promise<Exit>;
-  output(): string;
-  /** SIGTERM, then SIGKILL if it is still running after `timeout` ms. */
-  stop(timeout?: number): Promise<Exit>;
-}
+};
 
 export async function startGraphqlApi(
   platform: Platform,
   collectorUrl: string,
   env: Record<string, string> = {},
 ): Promise<GraphqlApi> {
-  if (!existsSync(MAIN)) {
-    throw new Error(
-      `${MAIN} is missing: build the example first (cd apps/example-nestjs-graphql && npm run build)`,
-    );
-  }
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: '0',
+  const label = `example-nestjs-graphql (${platform})`;
+  const app = await startServingApp(
+    MAIN,
+    {
       PLATFORM: platform,
       TRIBUTARY_HOST: collectorUrl,
       TRIBUTARY_WRITE_KEY: 'nest-graphql-key',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const [url, tcpPort] = await new Promise<[string, number]>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not print its address within 20 s'), 20_000);
-    function fail(why: string): void {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`example-nestjs-graphql (${platform}) ${why}; output:\n${output}`));
-    }
-    child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1] === undefined) return;
-      clearTimeout(timer);
-      const tcp = /microservice on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (tcp?.[1] === undefined) return fail('did not print its microservice port');
-      resolve([match[1], Number(tcp[1])]);
-    });
-    void exited.then(({ code }) => fail(`exited early with code ${code}`));
-  });
-  return {
-    url,
-    tcpPort,
-    exited,
-    output: () => output,
-    async stop(timeout = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-        void exited.then(() => clearTimeout(timer));
-      }
-      return exited;
+    {
+      label,
+      buildHint: 'build the example first (cd apps/example-nestjs-graphql && npm run build)',
+      timeout: 20_000,
     },
-  };
+  );
+  // The app prints the microservice's port before the line that says it listens.
+  const tcp = /microservice on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(app.stdout());
+  if (tcp?.[1] === undefined) {
+    app.child.kill('SIGKILL');
+    throw new Error(`${label} did not print its microservice port; output:\n${app.output()}`);
+  }
+  return { ...app, tcpPort: Number(tcp[1]) };
 }
 
 /** One GraphQL operation, or a batch of them when `body` is an array. */

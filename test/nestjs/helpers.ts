@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { spawnApp, startServingApp, type AppProcess, type Exit } from '../app-process.js';
 
 // The real collector: its programmatic API is the contract these suites are written against.
 export { startCollector, type RunningCollector, type StoredEvent } from '@tributary/collector';
@@ -13,95 +12,33 @@ const MAIN =
 
 export type Platform = 'express' | 'fastify';
 
-/** How a process ended. */
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { Exit };
 
 /** A running example shop: `apps/example-nestjs` in its own Node process. */
-export interface NestShop {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<Exit>;
-  stdout(): string;
-  stderr(): string;
-  /** SIGTERM, then SIGKILL if it is still running after `timeout` ms. */
-  stop(timeout?: number): Promise<Exit>;
-}
+export type NestShop = AppProcess & { url: string };
 
-function spawnShop(
-  platform: Platform,
-  collectorUrl: string,
-  env: Record<string, string>,
-): {
-  child: ChildProcess;
-  exited: Promise<Exit>;
-  out: { stdout: string; stderr: string };
-} {
-  if (!existsSync(MAIN)) {
-    throw new Error(
-      `${MAIN} is missing: build the example first (cd apps/example-nestjs && npm run build)`,
-    );
-  }
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: '0',
-      PLATFORM: platform,
-      TRIBUTARY_HOST: collectorUrl,
-      TRIBUTARY_WRITE_KEY: 'nest-e2e-key',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, out };
+const BUILD_HINT = 'build the example first (cd apps/example-nestjs && npm run build)';
+
+function shopEnv(platform: Platform, collectorUrl: string, env: Record<string, string>) {
+  return {
+    PLATFORM: platform,
+    TRIBUTARY_HOST: collectorUrl,
+    TRIBUTARY_WRITE_KEY: 'nest-e2e-key',
+    ...env,
+  };
 }
 
 /** Starts the example on `platform` and a free port, sending to `collectorUrl`. */
-export async function startNestShop(
+export function startNestShop(
   platform: Platform,
   collectorUrl: string,
   env: Record<string, string> = {},
 ): Promise<NestShop> {
-  const { child, exited, out } = spawnShop(platform, collectorUrl, env);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not print its address within 20 s'), 20_000);
-    function fail(why: string): void {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`example-nestjs (${platform}) ${why}; output:\n${out.stdout}${out.stderr}`));
-    }
-    child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout);
-      if (match?.[1] === undefined) return;
-      clearTimeout(timer);
-      resolve(match[1]);
-    });
-    void exited.then(({ code }) => fail(`exited early with code ${code}`));
+  return startServingApp(MAIN, shopEnv(platform, collectorUrl, env), {
+    label: `example-nestjs (${platform})`,
+    buildHint: BUILD_HINT,
+    timeout: 20_000,
   });
-  return {
-    url,
-    child,
-    exited,
-    stdout: () => out.stdout,
-    stderr: () => out.stderr,
-    async stop(timeout = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-        void exited.then(() => clearTimeout(timer));
-      }
-      return exited;
-    },
-  };
 }
 
 /** Runs the example expecting it to stop by itself (a refused start); kills it after `timeout` ms. */
@@ -111,11 +48,11 @@ export async function runNestShopToExit(
   env: Record<string, string>,
   timeout = 20_000,
 ): Promise<Exit & { stdout: string; stderr: string }> {
-  const { child, exited, out } = spawnShop(platform, collectorUrl, env);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-  const exit = await exited;
+  const app = spawnApp(MAIN, shopEnv(platform, collectorUrl, env), BUILD_HINT);
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), timeout);
+  const exit = await app.exited;
   clearTimeout(timer);
-  return { ...exit, ...out };
+  return { ...exit, stdout: app.stdout(), stderr: app.stderr() };
 }
 
 export interface Reply {
