@@ -208,134 +208,64 @@ export const IDEAL_CLIENT = 'ideal-client';
 /** Rows that are references, never judged against a target. */
 const isReference = (sdk: string) => sdk === ALS_ONLY || sdk === IDEAL_CLIENT;
 
-/** Each framework's adapter paths as rows: Express 5 from scenario 5, the others from scenario 7. */
-export const ADAPTER_PATHS: {
+/** One row of the per-framework tables: an app variant (`sdk`) of one framework's scenario. */
+export interface AdapterPath {
   framework: string;
   scenario: string;
   variant: string;
   sdk: string;
   path: string;
-}[] = [
-  {
-    framework: 'Express 5',
-    scenario: 'express',
-    variant: 'defaults',
-    sdk: ALS_ONLY,
-    path: ALS_ONLY_PATH,
-  },
-  {
-    framework: 'Express 5',
-    scenario: 'express',
-    variant: 'defaults',
-    sdk: IDEAL_CLIENT,
-    path: 'stringify-at-send client by hand (no analytics SDK)',
-  },
-  {
-    framework: 'Express 5',
-    scenario: 'express',
-    variant: 'defaults',
-    sdk: 'tributary',
-    path: '@tributary/express',
-  },
-  {
-    framework: 'Express 5',
-    scenario: 'express',
-    variant: 'defaults',
-    sdk: 'tributary-core',
-    path: 'core by hand',
-  },
-  {
-    framework: 'Express 4',
-    scenario: 'frameworks',
-    variant: 'express4',
-    sdk: ALS_ONLY,
-    path: ALS_ONLY_PATH,
-  },
-  {
-    framework: 'Express 4',
-    scenario: 'frameworks',
-    variant: 'express4',
-    sdk: 'tributary',
-    path: '@tributary/express',
-  },
-  {
-    framework: 'Express 4',
-    scenario: 'frameworks',
-    variant: 'express4',
-    sdk: 'tributary-core',
-    path: 'core by hand',
-  },
-  {
-    framework: 'NestJS on Express',
-    scenario: 'frameworks',
-    variant: 'nest-express',
-    sdk: ALS_ONLY,
-    path: ALS_ONLY_PATH,
-  },
-  {
-    framework: 'NestJS on Express',
-    scenario: 'frameworks',
-    variant: 'nest-express',
-    sdk: 'tributary-track',
-    path: '@Track()',
-  },
-  {
-    framework: 'NestJS on Express',
-    scenario: 'frameworks',
-    variant: 'nest-express',
-    sdk: 'tributary-service',
-    path: 'AnalyticsService.track',
-  },
-  {
-    framework: 'NestJS on Express',
-    scenario: 'frameworks',
-    variant: 'nest-express',
-    sdk: 'tributary-core',
-    path: 'core by hand',
-  },
-  {
-    framework: 'NestJS on Fastify',
-    scenario: 'frameworks',
-    variant: 'nest-fastify',
-    sdk: ALS_ONLY,
-    path: ALS_ONLY_PATH,
-  },
-  {
-    framework: 'NestJS on Fastify',
-    scenario: 'frameworks',
-    variant: 'nest-fastify',
-    sdk: 'tributary-track',
-    path: '@Track()',
-  },
-  {
-    framework: 'NestJS on Fastify',
-    scenario: 'frameworks',
-    variant: 'nest-fastify',
-    sdk: 'tributary-service',
-    path: 'AnalyticsService.track',
-  },
-  {
-    framework: 'NestJS on Fastify',
-    scenario: 'frameworks',
-    variant: 'nest-fastify',
-    sdk: 'tributary-core',
-    path: 'core by hand',
-  },
-  {
-    framework: 'Next.js route handler',
-    scenario: 'frameworks',
-    variant: 'next',
-    sdk: 'tributary',
-    path: 'withAnalytics',
-  },
-  {
-    framework: 'Next.js route handler',
-    scenario: 'frameworks',
-    variant: 'next',
-    sdk: 'tributary-core',
-    path: 'core by hand',
-  },
+}
+
+const CORE_BY_HAND: [sdk: string, path: string] = ['tributary-core', 'core by hand'];
+const ALS_ROW: [sdk: string, path: string] = [ALS_ONLY, ALS_ONLY_PATH];
+const NEST_PATHS: [sdk: string, path: string][] = [
+  ALS_ROW,
+  ['tributary-track', '@Track()'],
+  ['tributary-service', 'AnalyticsService.track'],
+  CORE_BY_HAND,
 ];
+
+/** Each framework's adapter paths as rows: Express 5 from scenario 5, the others from scenario 7. */
+export const ADAPTER_PATHS: AdapterPath[] = (
+  [
+    {
+      framework: 'Express 5',
+      scenario: 'express',
+      variant: 'defaults',
+      paths: [
+        ALS_ROW,
+        [IDEAL_CLIENT, 'stringify-at-send client by hand (no analytics SDK)'],
+        ['tributary', '@tributary/express'],
+        CORE_BY_HAND,
+      ],
+    },
+    {
+      framework: 'Express 4',
+      scenario: 'frameworks',
+      variant: 'express4',
+      paths: [ALS_ROW, ['tributary', '@tributary/express'], CORE_BY_HAND],
+    },
+    {
+      framework: 'NestJS on Express',
+      scenario: 'frameworks',
+      variant: 'nest-express',
+      paths: NEST_PATHS,
+    },
+    {
+      framework: 'NestJS on Fastify',
+      scenario: 'frameworks',
+      variant: 'nest-fastify',
+      paths: NEST_PATHS,
+    },
+    {
+      framework: 'Next.js route handler',
+      scenario: 'frameworks',
+      variant: 'next',
+      paths: [['tributary', 'withAnalytics'], CORE_BY_HAND],
+    },
+  ] satisfies (Omit<AdapterPath, 'sdk' | 'path'> & { paths: [string, string][] })[]
+).flatMap(({ paths, ...framework }) => paths.map(([sdk, path]) => ({ ...framework, sdk, path })));
 
 /** The per-framework overhead table: what one event per request costs each framework's app. */
 export function buildFrameworkTable(tree: SummaryTree): Table | null {
