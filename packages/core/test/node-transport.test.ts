@@ -24,13 +24,18 @@ async function runChild(script: string): Promise<string> {
 }
 
 describe('the Node transport', () => {
-  it('settles a batch stuck in connect when close() times out, and leaves no socket behind', async () => {
-    const stdout = await runChild(`
+  it.each([
+    ['the endpoint', 'host: process.env.ENDPOINT'],
+    ['a proxy', "host: 'http://127.0.0.1:9', proxy: process.env.ENDPOINT"],
+  ])(
+    'settles a batch stuck in connect to %s when close() times out, and leaves no socket behind',
+    async (_, where) => {
+      const stdout = await runChild(`
       import { Analytics } from ${JSON.stringify(entry)};
       const failed = [];
       const analytics = new Analytics({
         writeKey: 'k',
-        host: process.env.ENDPOINT,
+        ${where},
         logger: { debug() {}, info() {}, warn() {}, error() {} },
         onError: (error, messages) => failed.push([error.code, messages.length]),
       });
@@ -38,13 +43,14 @@ describe('the Node transport', () => {
       const report = await analytics.close({ timeout: 300 });
       console.log(JSON.stringify({ report, failed, handles: process.getActiveResourcesInfo() }));
     `);
-    const out = JSON.parse(stdout) as {
-      report: { delivered: number; failed: number; pending: number };
-      failed: [string, number][];
-      handles: string[];
-    };
-    expect(out.report).toEqual({ delivered: 0, failed: 1, pending: 0 });
-    expect(out.failed).toEqual([['FLUSH_TIMEOUT', 1]]);
-    expect(out.handles.filter((h) => /TCP|Connect|Timeout/.test(h))).toEqual([]);
-  });
+      const out = JSON.parse(stdout) as {
+        report: { delivered: number; failed: number; pending: number };
+        failed: [string, number][];
+        handles: string[];
+      };
+      expect(out.report).toEqual({ delivered: 0, failed: 1, pending: 0 });
+      expect(out.failed).toEqual([['FLUSH_TIMEOUT', 1]]);
+      expect(out.handles.filter((h) => /TCP|Connect|Timeout/.test(h))).toEqual([]);
+    },
+  );
 });

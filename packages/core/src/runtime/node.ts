@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Socket } from 'node:net';
 import { gzip } from 'node:zlib';
-import { buildConnector, request } from 'undici';
+import { request, type buildConnector } from 'undici';
 import type { Transport } from '../delivery/transport.js';
 import { installScopeStorage } from '../context/request-scope.js';
 import { FileOutbox } from '../outbox/file-outbox.js';
@@ -24,21 +24,23 @@ function createUndiciTransport({
   // undici neither aborts a request whose connection is still being opened nor closes that
   // socket on close()/destroy(): against an endpoint that never answers the connect, both wait
   // for the connect timeout (10 s), so close() overran its timeout and kept the process alive.
-  // The connector below tracks every socket until it is closed; close() destroys what is left.
+  // Every connector (to the endpoint, and to a proxy) tracks its sockets until they close;
+  // close() destroys what is left.
   const sockets = new Set<Socket>();
-  const baseConnect = buildConnector({});
-  const connect: buildConnector.connector = (options, callback) => {
-    // undici's connector returns the socket it opens (its typings say void).
-    const socket = baseConnect(options, callback) as unknown as Socket | undefined;
-    if (socket === undefined) return;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  };
+  const track =
+    (connector: buildConnector.connector): buildConnector.connector =>
+    (options, callback) => {
+      // undici's connector returns the socket it opens (its typings say void).
+      const socket = connector(options, callback) as unknown as Socket | undefined;
+      if (socket === undefined) return;
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    };
   // One pooled keep-alive agent per client: batches reuse connections instead of opening one each.
   const { dispatcher: agent, wrapError } = createDispatcher({
     connections: keepAliveConnections,
     proxy,
-    connect,
+    wrapConnect: track,
   });
   const transport = async (req: Parameters<Transport>[0]) => {
     let response: Awaited<ReturnType<typeof request>>;

@@ -1,4 +1,4 @@
-import { Agent, EnvHttpProxyAgent, type buildConnector, type Dispatcher } from 'undici';
+import { Agent, buildConnector, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { AnalyticsError, describeError } from '../errors.js';
 import { describeProxy } from './proxy-options.js';
 
@@ -19,13 +19,17 @@ function proxyFromEnvironment(): { http?: string; https?: string } {
 export function createDispatcher(options: {
   connections: number;
   proxy: string | false | undefined;
-  /** Opens the sockets to the endpoint (not to a proxy: undici's ProxyAgent dials that itself). */
-  connect?: buildConnector.connector | undefined;
+  /**
+   * Wraps undici's connector wherever a socket is dialled: to the endpoint, or to the proxy (whose
+   * client undici's ProxyAgent builds itself, so it is reached through `clientFactory`).
+   */
+  wrapConnect?: ((connect: buildConnector.connector) => buildConnector.connector) | undefined;
 }): { dispatcher: Dispatcher; wrapError: (error: unknown, url: string) => unknown } {
+  const wrap = options.wrapConnect;
   const pool = {
     connections: options.connections,
     keepAliveTimeout: 10_000,
-    ...(options.connect !== undefined && { connect: options.connect }),
+    ...(wrap !== undefined && { connect: wrap(buildConnector({})) }),
   };
   const proxies =
     options.proxy === false
@@ -40,6 +44,10 @@ export function createDispatcher(options: {
     ...pool,
     ...(proxies.http !== undefined && { httpProxy: proxies.http }),
     ...(proxies.https !== undefined && { httpsProxy: proxies.https }),
+    ...(wrap !== undefined && {
+      clientFactory: (origin: URL, opts: { connect: buildConnector.connector }) =>
+        new Pool(origin, { ...opts, connect: wrap(opts.connect) }),
+    }),
   });
   const known = [proxies.http, proxies.https].filter((p): p is string => p !== undefined);
   return { dispatcher, wrapError: (error, url) => wrapProxyError(error, url, known) };
