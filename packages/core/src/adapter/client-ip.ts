@@ -51,11 +51,6 @@ export function resolveClientIp(
   }
   const forwarded = header('x-forwarded-for');
   const socket = normalizeSocketIp(socketAddress);
-  // The common case, no proxy trusted, decided without building a rule.
-  if (socket !== undefined && (options.trustProxy ?? false) === false) {
-    if (forwarded !== undefined) warnUntrustedProxy();
-    return socket;
-  }
   const trust = trustRule(options.trustProxy);
   if (socket !== undefined && !trust(socket, 0)) {
     if (forwarded !== undefined) warnUntrustedProxy();
@@ -75,11 +70,7 @@ export function resolveClientIp(
   return pickFromChain(chain, trust, 1) ?? socket;
 }
 
-function pickFromChain(
-  chain: string[],
-  trust: (address: string, hop: number) => boolean,
-  firstHop: number,
-): string | undefined {
+function pickFromChain(chain: string[], trust: TrustRule, firstHop: number): string | undefined {
   let last: string | undefined;
   for (let i = 0; i < chain.length; i++) {
     const address = normalizeIp(chain[i]);
@@ -91,24 +82,30 @@ function pickFromChain(
   return last;
 }
 
-// The rule is one function per app: wrap it once, not for every request.
-let lastTrust: TrustProxy | undefined;
-let lastRule: ((address: string, hop: number) => boolean) | undefined;
+type TrustRule = (address: string, hop: number) => boolean;
 
-function trustRule(trust: TrustProxy | undefined): (address: string, hop: number) => boolean {
-  if (typeof trust === 'function') {
-    if (trust === lastTrust && lastRule !== undefined) return lastRule;
-    lastTrust = trust;
-    return (lastRule = (address, hop) => {
-      try {
-        return trust(address, hop);
-      } catch {
-        return false;
-      }
-    });
-  }
-  if (typeof trust === 'number') return (_address, hop) => hop < trust;
-  return () => trust === true;
+const TRUST_NONE: TrustRule = () => false;
+const TRUST_ALL: TrustRule = () => true;
+// A hop count or a function is one value per app: its rule is built once, not for every request.
+let lastTrust: TrustProxy | undefined;
+let lastRule: TrustRule | undefined;
+
+function trustRule(trust: TrustProxy | undefined): TrustRule {
+  if (trust === undefined || trust === false) return TRUST_NONE;
+  if (trust === true) return TRUST_ALL;
+  if (trust === lastTrust && lastRule !== undefined) return lastRule;
+  lastTrust = trust;
+  lastRule =
+    typeof trust === 'number'
+      ? (_address, hop) => hop < trust
+      : (address, hop) => {
+          try {
+            return trust(address, hop);
+          } catch {
+            return false;
+          }
+        };
+  return lastRule;
 }
 
 // A keep-alive connection brings the same socket address request after request.
