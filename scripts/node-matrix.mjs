@@ -15,6 +15,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { failedTests, printFailures } from './failed-tests.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const PACKAGES = (process.env.MATRIX_PACKAGES ?? 'core,express,nestjs,next,collector').split(',');
@@ -125,6 +126,7 @@ const nodes = majors.map((major) => nodeBinary(major));
 const preloads = await Promise.all(majors.map((major, i) => sqlitePreload(nodes[i], major)));
 let failures = 0;
 const totals = { passed: 0, failed: 0 };
+const failedLines = [];
 for (const [i, major] of majors.entries()) {
   const node = nodes[i];
   const preload = preloads[i];
@@ -160,10 +162,12 @@ for (const [i, major] of majors.entries()) {
       counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed`;
       totals.passed += r.numPassedTests ?? 0;
       totals.failed += r.numFailedTests ?? 0;
+      failedLines.push(...failedTests(r, root).map((line) => `Node ${major}: ${line}`));
     }
     const ok = run.status === 0;
     if (!ok) {
       failures++;
+      if (!existsSync(report)) failedLines.push(`Node ${major}: packages/${name}: no report`);
       // A suite that failed without a failing test (a crash, an import error) still counts once.
       if (!existsSync(report) || JSON.parse(readFileSync(report, 'utf8')).numFailedTests === 0) {
         totals.failed++;
@@ -183,6 +187,7 @@ for (const [i, major] of majors.entries()) {
 }
 mkdirSync(join(root, '.reports'), { recursive: true });
 writeFileSync(join(root, '.reports', 'node-matrix.json'), JSON.stringify(totals));
+printFailures(failedLines);
 console.log(
   `\nNode matrix (${majors.join(', ')}): ${failures} suite(s) failed, ${seconds(started)}`,
 );

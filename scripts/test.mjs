@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { failedTests, printFailures } from './failed-tests.mjs';
 import { provision } from './provision.mjs';
 
 // Before anything runs: a missing program stops here with one message, not as failures later.
@@ -40,7 +41,7 @@ function run(label, command, args) {
   const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
   const ok = result.status === 0;
   console.log(`${ok ? '✔' : '✘'} ${label} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  return ok;
+  return { label, ok };
 }
 
 const steps = [
@@ -64,16 +65,21 @@ const steps = [
 
 let passed = 0;
 let failed = 0;
+const failures = [];
 for (const file of reportFiles()) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTests ?? 0);
   if (report.success === false && (report.numFailedTests ?? 0) === 0) failed += 1;
+  failures.push(...failedTests(report, root));
 }
-const stepFailures = steps.filter((ok) => !ok).length;
+const failedSteps = steps.filter((step) => !step.ok);
+const stepFailures = failedSteps.length;
 if (stepFailures > 0 && failed === 0) failed = stepFailures;
 mkdirSync(join(root, '.reports'), { recursive: true });
 // .ci/run adds the Node-matrix counts to these for its own closing line.
 writeFileSync(join(root, '.reports', 'summary.json'), JSON.stringify({ passed, failed }));
+for (const step of failedSteps) failures.push(`step: ${step.label}`);
+printFailures(failures);
 console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(steps.every(Boolean) && failed === 0 ? 0 : 1);
+process.exit(stepFailures === 0 && failed === 0 ? 0 : 1);

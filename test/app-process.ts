@@ -45,8 +45,10 @@ export function spawnApp(
     out.stderr += chunk;
     out.both += chunk;
   });
+  // 'close', not 'exit': it comes once the output has been read to the end, so what the app
+  // printed just before exiting (its shutdown report) is in `stdout()` by then.
   const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,

@@ -9,6 +9,7 @@ export interface ScriptChild {
   lines: string[];
   /** Resolves with the first line matching; rejects when the child exits first or after `timeout`. */
   waitFor(pattern: RegExp, timeout?: number): Promise<string>;
+  /** The exit code, once the child has exited and all it printed is in `lines`. */
   exited: Promise<number | null>;
 }
 
@@ -32,8 +33,20 @@ export function startScript(script: string, args: readonly string[] = []): Scrip
     buffer = parts.pop()!;
     lines.push(...parts);
   });
+  child.stdout.on('end', () => {
+    if (buffer !== '') lines.push(buffer);
+    buffer = '';
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes after the child's output has been read to the end, so a line
+  // printed just before exiting is in `lines` by then ('exit' can come first under load).
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    }),
+  );
   return {
     process: child,
     lines,
@@ -43,7 +56,7 @@ export function startScript(script: string, args: readonly string[] = []): Scrip
       for (;;) {
         const line = lines.find((l) => pattern.test(l));
         if (line !== undefined) return line;
-        if (child.exitCode !== null || child.signalCode !== null) {
+        if (closed) {
           throw new Error(
             `child exited (${child.exitCode ?? child.signalCode}) before ${String(pattern)}: ${stderr}`,
           );
@@ -69,7 +82,7 @@ export function runScript(script: string): {
   running.push(child);
   return {
     process: child,
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
   };
 }
 
