@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageConfig } from '../../vitest.packages.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    reporters: ['default', 'json'],
-    outputFile: { json: '.reports/vitest.json' },
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
-  },
-});
+export default packageConfig();

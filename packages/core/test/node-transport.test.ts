@@ -13,12 +13,26 @@ beforeAll(async () => {
 });
 afterAll(() => endpoint.close());
 
+/**
+ * This environment without the proxy variables: a NO_PROXY that lists 127.0.0.1 (common on CI
+ * machines) would otherwise send the proxy case straight to the endpoint.
+ */
+function withoutProxyVariables(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (/^(https?|no|all)_proxy$/i.test(name)) delete env[name];
+  return env;
+}
+
 /** Runs `script` in a fresh Node process (so its handles are its own) and returns its stdout. */
 async function runChild(script: string): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--input-type=module', '-e', script],
-    { encoding: 'utf8', timeout: 8_000, env: { ...process.env, ENDPOINT: endpoint.url } },
+    {
+      encoding: 'utf8',
+      timeout: 8_000,
+      env: { ...withoutProxyVariables(), ENDPOINT: endpoint.url },
+    },
   );
   return stdout;
 }

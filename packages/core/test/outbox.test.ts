@@ -266,7 +266,7 @@ describe('the file outbox in process', () => {
       expect(c.track({ userId: 'u', event: 'Full', messageId: `full-${i}` })).toBe(true);
     expect(await c.flush()).toEqual({ delivered: 10, failed: 0, pending: 0 });
     await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(['OUTBOX_ERROR']), {
-      timeout: 2000,
+      timeout: 10_000,
     });
     expect(errors[0]!.message).toMatch(/ENOSPC.*continuing in memory only/);
     expect(logger.lines.join('\n')).toMatch(/warn .*falling back to memory only/);

@@ -171,7 +171,7 @@ describe.each(['express', 'fastify'] as const)('the request scope on %s', (platf
     const analytics = getTestAnalytics(apps.app);
     // The plain request's event is recorded when its response closes.
     await expect
-      .poll(() => analytics.tracked().map((m) => m.properties?.route), { timeout: 2000 })
+      .poll(() => analytics.tracked().map((m) => m.properties?.route))
       .toEqual(['/shop/plain']);
   });
 });

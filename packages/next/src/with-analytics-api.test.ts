@@ -92,7 +92,7 @@ describe('withAnalyticsApi', () => {
     // One flush, awaited before the response ends; none left to race the freeze.
     expect(flush).toHaveBeenCalledOnce();
     settle({ delivered: 1, failed: 0, pending: 0 });
-    await vi.waitFor(() => expect(response.ended).toBe(true));
+    await vi.waitFor(() => expect(response.ended).toBe(true), { timeout: 10_000 });
   });
 
   it('delivers before rethrowing a handler error', async () => {

@@ -164,8 +164,10 @@ describe('TokenManager', () => {
     await manager.getToken();
     vi.setSystemTime(Date.now() + 55 * 60_000);
     expect(await manager.getToken()).toBe('token-1');
-    await vi.waitFor(() => expect(requests).toHaveLength(2));
-    await vi.waitFor(async () => expect(await manager.getToken()).toBe('token-2'));
+    await vi.waitFor(() => expect(requests).toHaveLength(2), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await manager.getToken()).toBe('token-2'), {
+      timeout: 10_000,
+    });
     expect(requests).toHaveLength(2);
   });
 
@@ -190,10 +192,12 @@ describe('TokenManager', () => {
     fail = true;
     vi.setSystemTime(Date.now() + 55 * 60_000);
     expect(await manager.getToken()).toBe('token-1');
-    await vi.waitFor(() =>
-      expect(lines.some((l) => l.startsWith('warn could not refresh the OAuth token ahead'))).toBe(
-        true,
-      ),
+    await vi.waitFor(
+      () =>
+        expect(
+          lines.some((l) => l.startsWith('warn could not refresh the OAuth token ahead')),
+        ).toBe(true),
+      { timeout: 10_000 },
     );
     expect(await manager.getToken()).toBe('token-1');
     expect(requests).toHaveLength(2);
@@ -363,7 +367,7 @@ describe('TokenManager', () => {
     });
     const controller = new AbortController();
     const waiting = manager.getToken(controller.signal);
-    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    await vi.waitFor(() => expect(requests).toHaveLength(1), { timeout: 10_000 });
     const reason = new AnalyticsError('TIMEOUT', 'deadline');
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
@@ -376,7 +380,7 @@ describe('TokenManager', () => {
   it('rejects waiters with CLIENT_CLOSED when closed during a retry wait', async () => {
     const { manager, requests } = setup(() => errorResponse(429, '', { 'retry-after': '60' }));
     const waiting = manager.getToken();
-    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    await vi.waitFor(() => expect(requests).toHaveLength(1), { timeout: 10_000 });
     manager.close();
     await expect(waiting).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
     await expect(manager.getToken()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });

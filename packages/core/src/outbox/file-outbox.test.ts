@@ -127,7 +127,7 @@ describe('FileOutbox', () => {
     await vi.waitFor(
       () => expect(decodeSegment(readFileSync(join(dir, 'segment-0.log'))).records.size).toBe(100),
       {
-        timeout: 2000,
+        timeout: 10_000,
       },
     );
   });
@@ -176,13 +176,17 @@ describe('FileOutbox', () => {
     const first = Array.from({ length: count }, (_, i) =>
       outbox.append(JSON.stringify({ i, blob })),
     );
-    await vi.waitFor(() => expect(readdirSync(dir)).toContain('segment-0.log'), { timeout: 2000 });
+    await vi.waitFor(() => expect(readdirSync(dir)).toContain('segment-0.log'), {
+      timeout: 10_000,
+    });
     const second = outbox.append('{"next":true}');
-    await vi.waitFor(() => expect(readdirSync(dir)).toContain('segment-1.log'), { timeout: 2000 });
+    await vi.waitFor(() => expect(readdirSync(dir)).toContain('segment-1.log'), {
+      timeout: 10_000,
+    });
     outbox.ack(first);
     await vi.waitFor(
       () => expect(readdirSync(dir).sort()).toEqual(['outbox.lock', 'segment-1.log']),
-      { timeout: 5000 },
+      { timeout: 10_000 },
     );
     outbox.ack([second]);
     await outbox.close();
@@ -224,7 +228,7 @@ describe('FileOutbox', () => {
     // The torn ack line is cut, so a new acknowledgement cannot merge with it.
     outbox.ack([entries[0]!.ref]);
     await vi.waitFor(() => expect(existsSync(join(dir, 'segment-3.log'))).toBe(false), {
-      timeout: 2000,
+      timeout: 10_000,
     });
   });
 
@@ -271,7 +275,7 @@ describe('FileOutbox', () => {
     const { outbox, errors, warnings } = openOutbox(dir, 'always');
     await recover(outbox);
     expect(outbox.append('{"i":0}')).toBeDefined();
-    await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 2000 });
+    await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 10_000 });
     expect(errors[0]!.code).toBe('OUTBOX_ERROR');
     expect(errors[0]!.message).toMatch(
       /could not write to .*ENOSPC no space left on device.*continuing in memory only/,
