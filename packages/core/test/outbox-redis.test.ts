@@ -52,38 +52,65 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const redis = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise((resolve) => redis.on('exit', resolve));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ready = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
+/** Whether a Redis server answers PING on `port` (not merely something accepting connections). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setEncoding('utf8');
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+/**
+ * A redis-server of the suite's own on a free port. The port is free when picked but another
+ * process may bind it before redis-server does; redis-server then exits, and another port is tried.
+ */
+async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const redis = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    let running = true;
+    const exited = new Promise<void>((resolve) =>
+      redis.on('exit', () => {
+        running = false;
+        resolve();
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    while (running && !(await answersPing(port))) {
+      if (Date.now() > deadline) {
+        redis.kill('SIGKILL');
+        throw new Error('redis-server did not answer PING within 10 s');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (running) {
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        stop: async () => {
+          redis.kill('SIGKILL');
+          await exited;
+        },
+      };
+    }
+    if (attempt === 3) throw new Error('redis-server exited at start three times in a row');
   }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      redis.kill('SIGKILL');
-      await exited;
-    },
-  };
 }
 
 let server: IngestServer;
